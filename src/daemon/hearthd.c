@@ -1,0 +1,294 @@
+/* hearthd: the daemon's entry point. Reads the configuration, opens the
+ * sockets, detaches when asked to (dnsmasq mode), drops privileges, and
+ * runs the main loop with its signal handlers and systemd notifications.
+ *
+ * Subsystems do the work; this file only orders the steps and maps
+ * failures to dnsmasq's exit codes. It is also the dnsmasq drop-in: run as
+ * "dnsmasq" (or with --dnsmasq-compat) it follows dnsmasq's process
+ * contract.
+ */
+#include "config.h"
+
+#include "config/config-options.h"
+#include "config/config-parser.h"
+#include "daemon/daemon-config.h"
+#include "daemon/daemon-process.h"
+#include "dns/dns-service.h"
+#include "net/net-socket.h"
+#include "util/util-log.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+
+/* The dnsmasq version whose behaviour we follow; libvirt checks >= 2.67. */
+#define DNSMASQ_COMPAT_VERSION "2.90"
+
+typedef struct {
+  GMainLoop *loop;
+  HearthDnsService *dns;
+  const HearthDaemonConfig *config;
+  int exit_code;
+} Daemon;
+
+static gboolean
+is_compat_invocation (int argc, char **argv)
+{
+  g_autofree char *base = argc > 0 ? g_path_get_basename (argv[0]) : NULL;
+
+  if (g_strcmp0 (base, "dnsmasq") == 0)
+    return TRUE;
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--dnsmasq-compat") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+print_version (gboolean compat)
+{
+  if (compat)
+    /* libvirt parses the number after "Dnsmasq version "; the rest tells
+     * people what they actually run. */
+    printf ("Dnsmasq version %s (hearth %s)\n", DNSMASQ_COMPAT_VERSION, PACKAGE_VERSION);
+  else
+    printf ("hearthd %s (dnsmasq-compatible %s)\n", PACKAGE_VERSION, DNSMASQ_COMPAT_VERSION);
+  /* dnsmasq's feature line, telling the truth about what hearth has. */
+  printf ("Compile time options: IPv6 GNU-getopt no-DBus i18n no-IDN no-DHCP no-DHCPv6 no-Lua no-TFTP no-conntrack "
+          "no-ipset no-nftset no-auth no-DNSSEC no-loop-detect inotify no-dumpfile\n");
+  printf ("\nThis software comes with ABSOLUTELY NO WARRANTY.\n"
+          "Hearth is free software, and you are welcome to redistribute it\n"
+          "under the terms of the GNU General Public License, version 2 or later.\n");
+}
+
+/* --help and --version act on the command line alone, before any config
+ * file is read (a broken file must not hide them). */
+static gboolean
+handle_early_options (int argc, char **argv, gboolean compat, int *out_exit)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+
+      if (strcmp (a, "--") == 0)
+        break;
+      if (strcmp (a, "--version") == 0 || strcmp (a, "-v") == 0)
+        {
+          print_version (compat);
+          *out_exit = HEARTH_EXIT_OK;
+          return TRUE;
+        }
+      if (strcmp (a, "--help") == 0 || strcmp (a, "-w") == 0)
+        {
+          hearth_option_print_help (stdout);
+          *out_exit = HEARTH_EXIT_OK;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static int
+exit_code_for_config_error (const GError *error)
+{
+  if (g_error_matches (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE))
+    return HEARTH_EXIT_FILE;
+  return HEARTH_EXIT_CONFIG;
+}
+
+/* Hands every item to the subsystem that owns it; options of subsystems
+ * not built yet are reported and skipped. */
+static gboolean
+apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfig *dns_config, GError **error)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const HearthConfigItem *item = g_ptr_array_index (items, i);
+      gboolean ok = TRUE;
+
+      if (!item->def->implemented)
+        {
+          g_autofree char *where = hearth_config_item_get_location (item);
+
+          g_warning (_("%s: option '%s' is not supported yet, ignoring"), where, item->def->long_name);
+          continue;
+        }
+      switch (item->def->owner)
+        {
+        case HEARTH_OPTION_OWNER_CONFIG:
+        case HEARTH_OPTION_OWNER_DAEMON:
+          ok = hearth_daemon_config_apply (daemon_config, item, error);
+          break;
+        case HEARTH_OPTION_OWNER_DNS:
+          ok = hearth_dns_config_apply (dns_config, item, error);
+          break;
+        case HEARTH_OPTION_OWNER_DHCP:
+        case HEARTH_OPTION_OWNER_TFTP:
+          {
+            g_autofree char *where = hearth_config_item_get_location (item);
+
+            g_warning (_("%s: option '%s' is not supported yet, ignoring"), where, item->def->long_name);
+            break;
+          }
+        }
+      if (!ok)
+        return FALSE;
+    }
+  dns_config->log_queries = daemon_config->log_queries;
+  return hearth_dns_config_check (dns_config, error);
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  hearth_process_notify ("STOPPING=1");
+  g_message (_("exiting on signal"));
+  g_main_loop_quit (d->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hangup (gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  hearth_process_notify ("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT, g_get_monotonic_time ());
+  /* dnsmasq semantics: cache cleared, resolv and hosts-style files read
+   * again; the configuration itself is not. */
+  hearth_dns_service_reload (d->dns);
+  g_message (_("cleared cache and re-read resolv files on SIGHUP"));
+  hearth_process_notify ("READY=1\nSTATUS=serving DNS");
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_usr1 (gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  hearth_dns_service_log_statistics (d->dns);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  hearth_process_notify ("WATCHDOG=1");
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean compat;
+  int early_exit;
+  const char *ident;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HearthDaemonConfig) daemon_config = NULL;
+  g_autoptr (HearthDnsConfig) dns_config = NULL;
+  g_autoptr (HearthDnsService) dns = NULL;
+  g_autoptr (GArray) activated = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  gboolean background;
+  guint64 watchdog_usec;
+  Daemon d = { 0 };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  compat = is_compat_invocation (argc, argv);
+  ident = compat ? "dnsmasq" : "hearthd";
+  /* Until the real target is known, messages go to stderr. */
+  hearth_log_setup (ident, "-", FALSE, FALSE, NULL);
+
+  if (handle_early_options (argc, argv, compat, &early_exit))
+    return early_exit;
+
+  if (!hearth_config_load (argc, argv, compat ? "/etc/dnsmasq.conf" : HEARTH_CONF_FILE, &items, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      return exit_code_for_config_error (error);
+    }
+  daemon_config = hearth_daemon_config_new (compat);
+  dns_config = hearth_dns_config_new ();
+  if (!apply_items (items, daemon_config, dns_config, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      return exit_code_for_config_error (error);
+    }
+  if (daemon_config->test_only)
+    {
+      printf ("%s: %s\n", ident, _("syntax check OK."));
+      return HEARTH_EXIT_OK;
+    }
+
+  dns = hearth_dns_service_new (g_steal_pointer (&dns_config));
+  activated = hearth_net_activated_sockets ();
+  if (!hearth_dns_service_open (dns, activated, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      return HEARTH_EXIT_NETWORK;
+    }
+
+  background = hearth_daemon_config_should_daemonize (daemon_config);
+  if (background && !hearth_process_daemonize (&error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      return HEARTH_EXIT_OTHER;
+    }
+
+  if (!hearth_log_setup (ident, daemon_config->log_facility, background, daemon_config->no_daemon, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      hearth_process_daemon_failed (HEARTH_EXIT_FILE);
+      return HEARTH_EXIT_FILE;
+    }
+  /* The pid file before dropping privileges: it usually lives in a
+   * root-owned directory (/run). */
+  if (daemon_config->pid_file != NULL && !hearth_process_write_pid_file (daemon_config->pid_file, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      hearth_process_daemon_failed (HEARTH_EXIT_FILE);
+      return HEARTH_EXIT_FILE;
+    }
+  if (!hearth_process_drop_privileges (daemon_config->user, daemon_config->group, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      hearth_process_daemon_failed (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? HEARTH_EXIT_CONFIG
+                                                                                               : HEARTH_EXIT_OTHER);
+      return HEARTH_EXIT_OTHER;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  d.loop = loop;
+  d.dns = dns;
+  d.config = daemon_config;
+  g_unix_signal_add (SIGTERM, on_terminate, &d);
+  g_unix_signal_add (SIGINT, on_terminate, &d);
+  g_unix_signal_add (SIGHUP, on_hangup, &d);
+  g_unix_signal_add (SIGUSR1, on_usr1, &d);
+  signal (SIGPIPE, SIG_IGN);
+
+  hearth_dns_service_start (dns);
+  g_message (_("started, version %s, cache size %u, logging to %s"), PACKAGE_VERSION,
+             hearth_dns_service_get_config (dns)->cache_size, hearth_log_target_to_string (hearth_log_get_target ()));
+  hearth_process_daemon_ready (background && hearth_log_get_target () != HEARTH_LOG_TARGET_STDERR);
+  hearth_process_notify ("READY=1\nSTATUS=serving DNS");
+  watchdog_usec = hearth_process_watchdog_usec ();
+  if (watchdog_usec > 0)
+    g_timeout_add (MAX (watchdog_usec / 2000, 1), on_watchdog, NULL);
+
+  g_main_loop_run (loop);
+
+  if (daemon_config->pid_file != NULL)
+    unlink (daemon_config->pid_file);
+  return d.exit_code;
+}

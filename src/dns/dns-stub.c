@@ -1,0 +1,731 @@
+/* The stub: listeners and client query handling (see dns-stub.h).
+ *
+ * UDP listeners read in batches with recvmmsg() and answer what they can
+ * (cache hits, errors, local answers) with one sendmmsg() per batch, with a
+ * per-wakeup budget so one busy socket cannot starve the rest of the loop.
+ * Wildcard sockets carry packet info, so a reply leaves from the address the
+ * query was sent to. TCP connections are length-framed, may carry many
+ * queries, are capped in number and closed when idle.
+ *
+ * The cache-hit path allocates nothing: parse into a stack struct, look up,
+ * write the reply into a preallocated slot.
+ */
+#include "config.h"
+
+#include "dns/dns-stub.h"
+#include "net/net-socket.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+
+#define UDP_BATCH         16
+#define UDP_BUDGET        4 /* batches per wakeup */
+#define UDP_QUERY_MAX     4096
+#define TCP_MAX_CONNECTIONS 64
+#define TCP_IDLE_SECONDS  10
+#define TCP_OUT_MAX       (256 * 1024) /* a client that does not read gets cut off */
+#define CTRL_SIZE         CMSG_SPACE (sizeof (struct in6_pktinfo))
+
+typedef struct {
+  HearthDnsStub *stub;
+  int fd;
+  int type;
+  guint source_id;
+} Listener;
+
+typedef struct {
+  HearthDnsStub *stub;
+  int fd;
+  guint in_source;
+  guint out_source;
+  guint idle_timer;
+  gint64 last_activity;
+  guint ref_count;
+  guint pending; /* queries handed to the forwarder */
+  struct sockaddr_storage peer;
+  guint8 *in;
+  gsize in_len;
+  gsize in_size;
+  GByteArray *out;
+} TcpConn;
+
+/* A client waiting for the forwarder. */
+typedef struct {
+  HearthDnsQuery query;
+  TcpConn *conn; /* NULL for UDP */
+  int udp_fd;
+  struct sockaddr_storage peer;
+  socklen_t peer_len;
+  guint8 ctrl[CTRL_SIZE];
+  gsize ctrl_len;
+} Client;
+
+struct _HearthDnsStub {
+  const HearthDnsConfig *config;
+  HearthDnsCache *cache;
+  HearthDnsForwarder *forwarder;
+  HearthDnsRoutes *routes;
+  HearthDnsStubLogFunc log_func;
+  gpointer log_data;
+  GPtrArray *listeners;
+  GHashTable *conns; /* TcpConn* set */
+  GArray *except_ifindex;
+  HearthDnsStubStats stats;
+  gsize reply_slot; /* size of one reply slot */
+  /* UDP batch state */
+  struct mmsghdr in_msgs[UDP_BATCH];
+  struct iovec in_iov[UDP_BATCH];
+  struct sockaddr_storage in_addr[UDP_BATCH];
+  guint8 in_ctrl[UDP_BATCH][CTRL_SIZE];
+  guint8 in_buf[UDP_BATCH][UDP_QUERY_MAX];
+  struct mmsghdr out_msgs[UDP_BATCH];
+  struct iovec out_iov[UDP_BATCH];
+  guint8 out_ctrl[UDP_BATCH][CTRL_SIZE];
+  guint8 *out_buf; /* UDP_BATCH slots of reply_slot bytes */
+  guint8 scratch[2 + HEARTH_DNS_MSG_MAX];
+};
+
+static void conn_unref (TcpConn *conn);
+static void conn_close (TcpConn *conn);
+
+static void
+client_free (gpointer p)
+{
+  Client *c = p;
+
+  if (c->conn != NULL)
+    {
+      c->conn->pending--;
+      conn_unref (c->conn);
+    }
+  g_free (c);
+}
+
+/* ---- query handling (pure apart from the cache's LRU order) ---- */
+
+gsize
+hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp, gint64 now,
+                         HearthDnsQuery *out_query, gboolean *out_forward, guint8 *buf, gsize buf_size)
+{
+  const HearthDnsConfig *config = stub->config;
+  HearthDnsQuery *q = out_query;
+  const HearthDnsAnswer *answer;
+  guint32 elapsed;
+  guint key_flags;
+  GPtrArray *servers = NULL;
+
+  *out_forward = FALSE;
+  switch (hearth_dns_query_parse (packet, len, q))
+    {
+    case HEARTH_DNS_PARSE_DROP:
+      stub->stats.dropped++;
+      return 0;
+    case HEARTH_DNS_PARSE_FORMERR:
+      stub->stats.formerr++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_FORMERR, FALSE, config->edns_packet_max, buf, buf_size);
+    case HEARTH_DNS_PARSE_NOTIMP:
+      stub->stats.notimp++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NOTIMP, FALSE, config->edns_packet_max, buf, buf_size);
+    case HEARTH_DNS_PARSE_OK:
+      break;
+    }
+  if (q->has_edns && q->edns_version != 0)
+    {
+      /* RFC 6891 6.1.3: BADVERS is an extended rcode we do not emit; a
+       * plain FORMERR is what most servers answer to unknown versions. */
+      stub->stats.formerr++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_FORMERR, FALSE, config->edns_packet_max, buf, buf_size);
+    }
+
+  /* --domain-needed: names without a dot never leave the machine. */
+  if (config->domain_needed && hearth_dns_name_count_labels (q->question.name, q->question.name_len) == 1)
+    {
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, FALSE, config->edns_packet_max, buf, buf_size);
+    }
+
+  key_flags = (q->edns_do ? HEARTH_DNS_CACHE_KEY_DO : 0) |
+              ((q->header.flags & HEARTH_DNS_FLAG_CD) ? HEARTH_DNS_CACHE_KEY_CD : 0);
+  answer = hearth_dns_cache_lookup (stub->cache, &q->question, key_flags, now, &elapsed);
+  if (answer != NULL)
+    {
+      HearthDnsReplyParams params = {
+        .elapsed = elapsed,
+        .max_ttl = config->max_ttl,
+        .proxy_dnssec = config->proxy_dnssec,
+        .edns_udp_size = config->edns_packet_max,
+        .limit = tcp ? HEARTH_DNS_MSG_MAX : hearth_dns_query_udp_limit (q, config->edns_packet_max),
+      };
+
+      stub->stats.cache_answers++;
+      return hearth_dns_answer_write (answer, q, &params, buf, buf_size);
+    }
+
+  if (stub->routes != NULL &&
+      hearth_dns_routes_lookup (stub->routes, q->question.name, q->question.name_len, &servers) ==
+        HEARTH_DNS_ROUTE_LOCAL)
+    {
+      /* A local-only domain: we are its authority, and know nothing of
+       * this name. */
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
+    }
+  *out_forward = TRUE;
+  return 0;
+}
+
+static GPtrArray *
+servers_for (HearthDnsStub *stub, const HearthDnsQuery *q)
+{
+  GPtrArray *servers = NULL;
+
+  if (stub->routes != NULL)
+    hearth_dns_routes_lookup (stub->routes, q->question.name, q->question.name_len, &servers);
+  return servers;
+}
+
+static void
+log_query (HearthDnsStub *stub, const HearthDnsQuery *q, const struct sockaddr *from)
+{
+  if (stub->log_func != NULL)
+    stub->log_func (q, from, stub->log_data);
+}
+
+/* ---- UDP ---- */
+
+/* Fills ctrl with the packet info a reply needs to leave from the address
+ * the query arrived at; returns its length (0: none needed). */
+static gsize
+reply_pktinfo (struct msghdr *in, guint8 *ctrl)
+{
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (in); cm != NULL; cm = CMSG_NXTHDR (in, cm))
+    {
+      if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+        {
+          struct in_pktinfo pi;
+          struct cmsghdr *out = (struct cmsghdr *) ctrl;
+
+          memcpy (&pi, CMSG_DATA (cm), sizeof pi);
+          pi.ipi_spec_dst = pi.ipi_addr;
+          pi.ipi_ifindex = 0;
+          out->cmsg_level = IPPROTO_IP;
+          out->cmsg_type = IP_PKTINFO;
+          out->cmsg_len = CMSG_LEN (sizeof pi);
+          memcpy (CMSG_DATA (out), &pi, sizeof pi);
+          return CMSG_SPACE (sizeof pi);
+        }
+      if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
+        {
+          struct cmsghdr *out = (struct cmsghdr *) ctrl;
+
+          out->cmsg_level = IPPROTO_IPV6;
+          out->cmsg_type = IPV6_PKTINFO;
+          out->cmsg_len = CMSG_LEN (sizeof (struct in6_pktinfo));
+          memcpy (CMSG_DATA (out), CMSG_DATA (cm), sizeof (struct in6_pktinfo));
+          return CMSG_SPACE (sizeof (struct in6_pktinfo));
+        }
+    }
+  return 0;
+}
+
+static gboolean
+arrived_on_excluded_interface (HearthDnsStub *stub, struct msghdr *in)
+{
+  int ifindex = 0;
+
+  if (stub->except_ifindex->len == 0)
+    return FALSE;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (in); cm != NULL; cm = CMSG_NXTHDR (in, cm))
+    {
+      if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+        {
+          struct in_pktinfo pi;
+
+          memcpy (&pi, CMSG_DATA (cm), sizeof pi);
+          ifindex = pi.ipi_ifindex;
+        }
+      else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
+        {
+          struct in6_pktinfo pi;
+
+          memcpy (&pi, CMSG_DATA (cm), sizeof pi);
+          ifindex = (int) pi.ipi6_ifindex;
+        }
+    }
+  for (guint i = 0; i < stub->except_ifindex->len; i++)
+    if (g_array_index (stub->except_ifindex, int, i) == ifindex)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+udp_send (int fd, const guint8 *data, gsize len, const struct sockaddr_storage *peer, socklen_t peer_len,
+          const guint8 *ctrl, gsize ctrl_len)
+{
+  struct iovec iov = { (void *) data, len };
+  struct msghdr msg = { 0 };
+
+  msg.msg_name = (void *) peer;
+  msg.msg_namelen = peer_len;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (ctrl_len > 0)
+    {
+      msg.msg_control = (void *) ctrl;
+      msg.msg_controllen = ctrl_len;
+    }
+  if (sendmsg (fd, &msg, MSG_DONTWAIT) < 0)
+    g_debug ("cannot send reply: %s", g_strerror (errno));
+}
+
+static gboolean
+udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
+{
+  Listener *l = user_data;
+  HearthDnsStub *stub = l->stub;
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+
+  for (guint round = 0; round < UDP_BUDGET; round++)
+    {
+      int n, n_out = 0;
+
+      for (guint i = 0; i < UDP_BATCH; i++)
+        {
+          stub->in_iov[i].iov_base = stub->in_buf[i];
+          stub->in_iov[i].iov_len = UDP_QUERY_MAX;
+          memset (&stub->in_msgs[i].msg_hdr, 0, sizeof stub->in_msgs[i].msg_hdr);
+          stub->in_msgs[i].msg_hdr.msg_name = &stub->in_addr[i];
+          stub->in_msgs[i].msg_hdr.msg_namelen = sizeof stub->in_addr[i];
+          stub->in_msgs[i].msg_hdr.msg_iov = &stub->in_iov[i];
+          stub->in_msgs[i].msg_hdr.msg_iovlen = 1;
+          stub->in_msgs[i].msg_hdr.msg_control = stub->in_ctrl[i];
+          stub->in_msgs[i].msg_hdr.msg_controllen = CTRL_SIZE;
+        }
+      n = recvmmsg (fd, stub->in_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+      if (n <= 0)
+        break;
+
+      for (int i = 0; i < n; i++)
+        {
+          struct msghdr *in = &stub->in_msgs[i].msg_hdr;
+          guint8 *reply = stub->out_buf + (gsize) n_out * stub->reply_slot;
+          HearthDnsQuery query;
+          gboolean forward;
+          gsize reply_len;
+
+          stub->stats.queries_udp++;
+          if ((in->msg_flags & MSG_TRUNC) || arrived_on_excluded_interface (stub, in))
+            {
+              stub->stats.dropped++;
+              continue;
+            }
+          reply_len = hearth_dns_stub_process (stub, stub->in_buf[i], stub->in_msgs[i].msg_len, FALSE, now, &query,
+                                               &forward, reply, stub->reply_slot);
+          if (query.question_ok && (reply_len > 0 || forward))
+            log_query (stub, &query, (struct sockaddr *) &stub->in_addr[i]);
+          if (forward)
+            {
+              Client *c = g_new0 (Client, 1);
+
+              c->query = query;
+              c->udp_fd = fd;
+              memcpy (&c->peer, &stub->in_addr[i], in->msg_namelen);
+              c->peer_len = in->msg_namelen;
+              c->ctrl_len = reply_pktinfo (in, c->ctrl);
+              hearth_dns_forwarder_query (stub->forwarder, &c->query, servers_for (stub, &query), c);
+              continue;
+            }
+          if (reply_len == 0)
+            continue;
+          stub->out_iov[n_out].iov_base = reply;
+          stub->out_iov[n_out].iov_len = reply_len;
+          memset (&stub->out_msgs[n_out].msg_hdr, 0, sizeof stub->out_msgs[n_out].msg_hdr);
+          stub->out_msgs[n_out].msg_hdr.msg_name = &stub->in_addr[i];
+          stub->out_msgs[n_out].msg_hdr.msg_namelen = in->msg_namelen;
+          stub->out_msgs[n_out].msg_hdr.msg_iov = &stub->out_iov[n_out];
+          stub->out_msgs[n_out].msg_hdr.msg_iovlen = 1;
+          {
+            gsize ctrl_len = reply_pktinfo (in, stub->out_ctrl[n_out]);
+
+            if (ctrl_len > 0)
+              {
+                stub->out_msgs[n_out].msg_hdr.msg_control = stub->out_ctrl[n_out];
+                stub->out_msgs[n_out].msg_hdr.msg_controllen = ctrl_len;
+              }
+          }
+          n_out++;
+        }
+      if (n_out > 0 && sendmmsg (fd, stub->out_msgs, (unsigned) n_out, MSG_DONTWAIT) < 0)
+        g_debug ("cannot send replies: %s", g_strerror (errno));
+      if (n < UDP_BATCH)
+        break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- TCP ---- */
+
+static void
+conn_unref (TcpConn *conn)
+{
+  if (--conn->ref_count > 0)
+    return;
+  g_byte_array_unref (conn->out);
+  g_free (conn->in);
+  g_free (conn);
+}
+
+static void
+conn_close (TcpConn *conn)
+{
+  if (conn->fd < 0)
+    return;
+  if (conn->in_source != 0)
+    g_source_remove (conn->in_source);
+  if (conn->out_source != 0)
+    g_source_remove (conn->out_source);
+  if (conn->idle_timer != 0)
+    g_source_remove (conn->idle_timer);
+  conn->in_source = conn->out_source = conn->idle_timer = 0;
+  close (conn->fd);
+  conn->fd = -1;
+  g_hash_table_remove (conn->stub->conns, conn);
+  conn_unref (conn);
+}
+
+static gboolean conn_writable_cb (gint fd, GIOCondition cond, gpointer user_data);
+
+/* Writes as much queued output as the socket takes; watches for
+ * writability when some is left. FALSE when the connection was closed. */
+static gboolean
+conn_flush (TcpConn *conn)
+{
+  while (conn->out->len > 0)
+    {
+      ssize_t n = send (conn->fd, conn->out->data, conn->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN)
+            break;
+          conn_close (conn);
+          return FALSE;
+        }
+      g_byte_array_remove_range (conn->out, 0, (guint) n);
+      conn->last_activity = g_get_monotonic_time ();
+    }
+  if (conn->out->len > 0 && conn->out_source == 0)
+    conn->out_source = g_unix_fd_add (conn->fd, G_IO_OUT, conn_writable_cb, conn);
+  else if (conn->out->len == 0 && conn->out_source != 0)
+    {
+      g_source_remove (conn->out_source);
+      conn->out_source = 0;
+    }
+  return TRUE;
+}
+
+static gboolean
+conn_writable_cb (gint fd, GIOCondition cond, gpointer user_data)
+{
+  TcpConn *conn = user_data;
+
+  conn_flush (conn);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+conn_queue (TcpConn *conn, const guint8 *data, gsize len)
+{
+  guint8 prefix[2] = { (guint8) (len >> 8), (guint8) len };
+
+  if (conn->fd < 0)
+    return;
+  if (conn->out->len + len + 2 > TCP_OUT_MAX)
+    {
+      conn_close (conn);
+      return;
+    }
+  g_byte_array_append (conn->out, prefix, 2);
+  g_byte_array_append (conn->out, data, (guint) len);
+  conn_flush (conn);
+}
+
+/* Handles every complete query in the input buffer. FALSE when the
+ * connection was closed meanwhile. */
+static gboolean
+conn_process (TcpConn *conn)
+{
+  HearthDnsStub *stub = conn->stub;
+  gsize pos = 0;
+
+  while (conn->in_len - pos >= 2)
+    {
+      gsize qlen = ((gsize) conn->in[pos] << 8) | conn->in[pos + 1];
+      HearthDnsQuery query;
+      gboolean forward;
+      gsize reply_len;
+
+      if (conn->in_len - pos - 2 < qlen)
+        break;
+      stub->stats.queries_tcp++;
+      reply_len = hearth_dns_stub_process (stub, conn->in + pos + 2, qlen, TRUE,
+                                           g_get_monotonic_time () / G_USEC_PER_SEC, &query, &forward, stub->scratch,
+                                           sizeof stub->scratch);
+      pos += 2 + qlen;
+      if (query.question_ok && (reply_len > 0 || forward))
+        log_query (stub, &query, (struct sockaddr *) &conn->peer);
+      if (forward)
+        {
+          Client *c = g_new0 (Client, 1);
+
+          c->query = query;
+          c->conn = conn;
+          conn->ref_count++;
+          conn->pending++;
+          hearth_dns_forwarder_query (stub->forwarder, &c->query, servers_for (stub, &query), c);
+        }
+      else if (reply_len > 0)
+        conn_queue (conn, stub->scratch, reply_len);
+      else if (qlen < HEARTH_DNS_HEADER_SIZE)
+        {
+          /* Garbage on a stream: there is no way to resynchronise. */
+          conn_close (conn);
+          return FALSE;
+        }
+      if (conn->fd < 0)
+        return FALSE;
+    }
+  if (pos > 0)
+    {
+      memmove (conn->in, conn->in + pos, conn->in_len - pos);
+      conn->in_len -= pos;
+    }
+  return TRUE;
+}
+
+static gboolean
+conn_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
+{
+  TcpConn *conn = user_data;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      ssize_t n;
+
+      if (conn->in_size - conn->in_len < 4096 && conn->in_size < 2 + 2 * HEARTH_DNS_MSG_MAX)
+        {
+          conn->in_size = MIN (conn->in_size * 2 + 4096, 2 + 2 * (gsize) HEARTH_DNS_MSG_MAX);
+          conn->in = g_realloc (conn->in, conn->in_size);
+        }
+      n = recv (fd, conn->in + conn->in_len, conn->in_size - conn->in_len, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        break;
+      if (n <= 0)
+        {
+          /* Peer closed (or error). Answers still pending are dropped
+           * when they come. */
+          conn->in_source = 0;
+          conn_close (conn);
+          return G_SOURCE_REMOVE;
+        }
+      conn->in_len += (gsize) n;
+      conn->last_activity = g_get_monotonic_time ();
+      if (!conn_process (conn))
+        return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+conn_idle_cb (gpointer user_data)
+{
+  TcpConn *conn = user_data;
+  gint64 idle_us = g_get_monotonic_time () - conn->last_activity;
+
+  conn->idle_timer = 0;
+  if (idle_us >= (gint64) TCP_IDLE_SECONDS * G_USEC_PER_SEC && conn->pending == 0 && conn->out->len == 0)
+    {
+      conn_close (conn);
+      return G_SOURCE_REMOVE;
+    }
+  conn->idle_timer = g_timeout_add_seconds (1, conn_idle_cb, conn);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+tcp_accept_cb (gint fd, GIOCondition cond, gpointer user_data)
+{
+  Listener *l = user_data;
+  HearthDnsStub *stub = l->stub;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      struct sockaddr_storage peer;
+      socklen_t peer_len = sizeof peer;
+      int cfd = accept4 (fd, (struct sockaddr *) &peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      TcpConn *conn;
+
+      if (cfd < 0)
+        break;
+      if (g_hash_table_size (stub->conns) >= TCP_MAX_CONNECTIONS)
+        {
+          stub->stats.tcp_refused++;
+          close (cfd);
+          continue;
+        }
+      conn = g_new0 (TcpConn, 1);
+      conn->stub = stub;
+      conn->fd = cfd;
+      conn->ref_count = 1;
+      conn->peer = peer;
+      conn->out = g_byte_array_new ();
+      conn->last_activity = g_get_monotonic_time ();
+      conn->in_source = g_unix_fd_add (cfd, G_IO_IN, conn_readable_cb, conn);
+      conn->idle_timer = g_timeout_add_seconds (TCP_IDLE_SECONDS, conn_idle_cb, conn);
+      g_hash_table_add (stub->conns, conn);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- answers coming back from the forwarder ---- */
+
+static void
+deliver_cb (gpointer p, const HearthDnsAnswer *answer, guint rcode, gpointer user_data)
+{
+  Client *c = p;
+  HearthDnsStub *stub = user_data;
+  const HearthDnsConfig *config = stub->config;
+  gsize len;
+
+  if (answer != NULL)
+    {
+      HearthDnsReplyParams params = {
+        .elapsed = 0,
+        .max_ttl = config->max_ttl,
+        .proxy_dnssec = config->proxy_dnssec,
+        .edns_udp_size = config->edns_packet_max,
+        .limit = c->conn != NULL ? HEARTH_DNS_MSG_MAX : hearth_dns_query_udp_limit (&c->query, config->edns_packet_max),
+      };
+
+      len = hearth_dns_answer_write (answer, &c->query, &params, stub->scratch, sizeof stub->scratch);
+    }
+  else
+    len = hearth_dns_write_error (&c->query, rcode, FALSE, config->edns_packet_max, stub->scratch,
+                                  sizeof stub->scratch);
+  if (len > 0)
+    {
+      if (c->conn != NULL)
+        conn_queue (c->conn, stub->scratch, len);
+      else
+        udp_send (c->udp_fd, stub->scratch, len, &c->peer, c->peer_len, c->ctrl, c->ctrl_len);
+    }
+  client_free (c);
+}
+
+/* ---- object ---- */
+
+static void
+listener_free (gpointer p)
+{
+  Listener *l = p;
+
+  if (l->source_id != 0)
+    g_source_remove (l->source_id);
+  close (l->fd);
+  g_free (l);
+}
+
+HearthDnsStub *
+hearth_dns_stub_new (const HearthDnsConfig *config, HearthDnsCache *cache)
+{
+  HearthDnsStub *stub = g_new0 (HearthDnsStub, 1);
+
+  stub->config = config;
+  stub->cache = cache;
+  stub->listeners = g_ptr_array_new_with_free_func (listener_free);
+  stub->conns = g_hash_table_new (NULL, NULL);
+  stub->reply_slot = MAX (config->edns_packet_max, HEARTH_DNS_UDP_MIN);
+  stub->out_buf = g_malloc ((gsize) UDP_BATCH * stub->reply_slot);
+  stub->forwarder = hearth_dns_forwarder_new (config, cache, deliver_cb, stub);
+  hearth_dns_forwarder_set_client_free_func (stub->forwarder, client_free);
+  stub->except_ifindex = g_array_new (FALSE, FALSE, sizeof (int));
+  for (guint i = 0; i < config->except_interfaces->len; i++)
+    {
+      int idx = (int) if_nametoindex (g_ptr_array_index (config->except_interfaces, i));
+
+      if (idx > 0)
+        g_array_append_val (stub->except_ifindex, idx);
+    }
+  return stub;
+}
+
+void
+hearth_dns_stub_free (HearthDnsStub *stub)
+{
+  g_autoptr (GList) conns = NULL;
+
+  if (stub == NULL)
+    return;
+  /* The forwarder first: it hands back waiting clients, which hold
+   * connection references. */
+  hearth_dns_forwarder_free (stub->forwarder);
+  conns = g_hash_table_get_keys (stub->conns);
+  for (GList *l = conns; l != NULL; l = l->next)
+    conn_close (l->data);
+  g_hash_table_unref (stub->conns);
+  g_ptr_array_unref (stub->listeners);
+  g_array_unref (stub->except_ifindex);
+  g_free (stub->out_buf);
+  g_free (stub);
+}
+
+void
+hearth_dns_stub_set_routes (HearthDnsStub *stub, HearthDnsRoutes *routes)
+{
+  stub->routes = routes;
+}
+
+void
+hearth_dns_stub_set_log_func (HearthDnsStub *stub, HearthDnsStubLogFunc func, gpointer user_data)
+{
+  stub->log_func = func;
+  stub->log_data = user_data;
+}
+
+void
+hearth_dns_stub_add_listener (HearthDnsStub *stub, int fd, int type)
+{
+  Listener *l = g_new0 (Listener, 1);
+
+  l->stub = stub;
+  l->fd = fd;
+  l->type = type;
+  l->source_id = g_unix_fd_add (fd, G_IO_IN, type == SOCK_DGRAM ? udp_readable_cb : tcp_accept_cb, l);
+  g_ptr_array_add (stub->listeners, l);
+}
+
+guint
+hearth_dns_stub_get_n_listeners (HearthDnsStub *stub)
+{
+  return stub->listeners->len;
+}
+
+HearthDnsForwarder *
+hearth_dns_stub_get_forwarder (HearthDnsStub *stub)
+{
+  return stub->forwarder;
+}
+
+void
+hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_stats)
+{
+  *out_stats = stub->stats;
+  out_stats->tcp_connections = g_hash_table_size (stub->conns);
+}
