@@ -17,18 +17,18 @@
 #include "config/config-options.h"
 
 /* Short names keep the table to one row per option. */
-#define NO  HEARTH_OPTION_ARG_NONE
+#define NO HEARTH_OPTION_ARG_NONE
 #define REQ HEARTH_OPTION_ARG_REQUIRED
 #define OPT HEARTH_OPTION_ARG_OPTIONAL
 
 #define CONFIG HEARTH_OPTION_OWNER_CONFIG
 #define DAEMON HEARTH_OPTION_OWNER_DAEMON
-#define DNS    HEARTH_OPTION_OWNER_DNS
-#define DHCP   HEARTH_OPTION_OWNER_DHCP
-#define TFTP   HEARTH_OPTION_OWNER_TFTP
+#define DNS HEARTH_OPTION_OWNER_DNS
+#define DHCP HEARTH_OPTION_OWNER_DHCP
+#define TFTP HEARTH_OPTION_OWNER_TFTP
 
 /* implemented = TRUE / FALSE */
-#define YES   TRUE
+#define YES TRUE
 #define LATER FALSE
 
 /* Columns: long name, short letter, argument, owner, implemented, metavar,
@@ -38,7 +38,8 @@ static const HearthOptionDef options[] = {
   { "conf-file", 'C', OPT, CONFIG, YES, "<path>",
     N_ ("Read options from this file instead of the default one ('-' reads standard input)"), REQ },
   { "conf-dir", '7', REQ, CONFIG, YES, "<dir>[,<.ext>...][,*<.ext>...]",
-    N_ ("Read every file in this directory as a configuration file, optionally filtered by suffix") },
+    N_ ("Read every file in this directory as a configuration file, optionally filtered by "
+        "suffix") },
   { "conf-script", 0, REQ, CONFIG, LATER, "<path>[ <arg>...]",
     N_ ("Run a program and read what it prints as a configuration file") },
   { "help", 'w', NO, CONFIG, YES, NULL, N_ ("Print this list of options and exit") },
@@ -53,7 +54,8 @@ static const HearthOptionDef options[] = {
   { "no-daemon", 'd', NO, DAEMON, YES, NULL, N_ ("Do not fork into the background: debug mode") },
   { "pid-file", 'x', OPT, DAEMON, YES, "<path>",
     N_ ("Write the process id to this file (given without a path: write none)"), REQ },
-  { "user", 'u', OPT, DAEMON, YES, "<user>", N_ ("Run as this user once the sockets are open"), REQ },
+  { "user", 'u', OPT, DAEMON, YES, "<user>", N_ ("Run as this user once the sockets are open"),
+    REQ },
   { "group", 'g', OPT, DAEMON, YES, "<group>", N_ ("Run as this group once the sockets are open"),
     REQ },
   { "log-queries", 'q', OPT, DAEMON, YES, "extra|proto|auth",
@@ -70,8 +72,7 @@ static const HearthOptionDef options[] = {
     N_ ("Use the session D-Bus instead of the system bus (for development)") },
   { "dumpfile", 0, REQ, DAEMON, LATER, "<path>",
     N_ ("Write packets to this pcap file for debugging") },
-  { "dumpmask", 0, REQ, DAEMON, LATER, "<hex>",
-    N_ ("Which kinds of packets go to the dump file") },
+  { "dumpmask", 0, REQ, DAEMON, LATER, "<hex>", N_ ("Which kinds of packets go to the dump file") },
 
   /* DNS: where to listen. */
   { "port", 'p', REQ, DNS, YES, "<port>",
@@ -114,8 +115,7 @@ static const HearthOptionDef options[] = {
     N_ ("Most DNS queries forwarded at the same time (default 150)") },
   { "query-port", 'Q', REQ, DNS, YES, "<port>",
     N_ ("Send upstream queries from this one port instead of random ports") },
-  { "min-port", 0, REQ, DNS, YES, "<port>",
-    N_ ("Lowest random source port for upstream queries") },
+  { "min-port", 0, REQ, DNS, YES, "<port>", N_ ("Lowest random source port for upstream queries") },
   { "max-port", 0, REQ, DNS, YES, "<port>",
     N_ ("Highest random source port for upstream queries") },
   { "port-limit", 0, REQ, DNS, LATER, "<integer>",
@@ -162,8 +162,8 @@ static const HearthOptionDef options[] = {
   { "dhcp-ttl", 0, REQ, DNS, LATER, "<seconds>", N_ ("TTL of answers for DHCP client names") },
   { "domain", 's', REQ, DNS, LATER, "<domain>[,<range>[,local]]",
     N_ ("Local domain, for DHCP client names and --expand-hosts") },
-  { "domain-suffix", 0, REQ, DNS, LATER, "<domain>[,<range>[,local]]",
-    N_ ("Old name of --domain"), .alias_of = "domain" },
+  { "domain-suffix", 0, REQ, DNS, LATER, "<domain>[,<range>[,local]]", N_ ("Old name of --domain"),
+    .alias_of = "domain" },
   { "address", 'A', REQ, DNS, LATER, "/<domain>[/<domain>...]/[<ipaddr>]",
     N_ ("Answer every name in these domains with this address") },
   { "host-record", 0, REQ, DNS, LATER, "<name>[,<name>...],[<ipv4>],[<ipv6>][,<ttl>]",
@@ -180,7 +180,8 @@ static const HearthOptionDef options[] = {
     N_ ("Answer MX queries for local hosts with the host itself") },
   { "localmx", 'L', NO, DNS, LATER, NULL,
     N_ ("Answer MX queries for local hosts with the --mx-target host") },
-  { "srv-host", 'W', REQ, DNS, LATER, "<_service>.<_proto>.[<domain>],[<target>[,<port>[,<prio>[,<weight>]]]]",
+  { "srv-host", 'W', REQ, DNS, LATER,
+    "<_service>.<_proto>.[<domain>],[<target>[,<port>[,<prio>[,<weight>]]]]",
     N_ ("Add an SRV record") },
   { "txt-record", 'Y', REQ, DNS, LATER, "<name>[,<text>...]", N_ ("Add a TXT record") },
   { "ptr-record", 0, REQ, DNS, LATER, "<name>[,<target>]", N_ ("Add a PTR record") },
@@ -269,7 +270,8 @@ static const HearthOptionDef options[] = {
     N_ ("Hosts allowed to transfer the authoritative zones") },
 
   /* DHCP. */
-  { "dhcp-range", 'F', REQ, DHCP, LATER, "[tag:<tag>,]<start>[,<end>|<mode>][,<mask>|<prefix>][,<lease>]",
+  { "dhcp-range", 'F', REQ, DHCP, LATER,
+    "[tag:<tag>,]<start>[,<end>|<mode>][,<mask>|<prefix>][,<lease>]",
     N_ ("Serve DHCP addresses from this range, with this lease time") },
   { "dhcp-host", 'G', REQ, DHCP, LATER, "<hostspec>",
     N_ ("Fixed address, name or lease time for one DHCP client") },
@@ -347,8 +349,7 @@ static const HearthOptionDef options[] = {
   { "dhcp-sequential-ip", 0, NO, DHCP, LATER, NULL,
     N_ ("Hand out addresses in order rather than by hashing the MAC address") },
   { "dhcp-ignore-clid", 0, NO, DHCP, LATER, NULL, N_ ("Ignore DHCP client identifiers") },
-  { "dhcp-rapid-commit", 0, NO, DHCP, LATER, NULL,
-    N_ ("Allow DHCPv4 rapid commit (RFC 4039)") },
+  { "dhcp-rapid-commit", 0, NO, DHCP, LATER, NULL, N_ ("Allow DHCPv4 rapid commit (RFC 4039)") },
   { "dhcp-reply-delay", 0, REQ, DHCP, LATER, "[tag:<tag>,]<seconds>",
     N_ ("Wait this long before answering DHCP requests") },
   { "dhcp-alternate-port", 0, OPT, DHCP, LATER, "<server port>[,<client port>]",
@@ -371,11 +372,13 @@ static const HearthOptionDef options[] = {
     N_ ("Another network reached through the same link") },
   { "pxe-prompt", 0, REQ, DHCP, LATER, "[tag:<tag>,]<prompt>[,<timeout>]",
     N_ ("Prompt shown to PXE clients") },
-  { "pxe-service", 0, REQ, DHCP, LATER, "[tag:<tag>,]<arch>,<menu text>[,<basename>|<type>][,<server>]",
+  { "pxe-service", 0, REQ, DHCP, LATER,
+    "[tag:<tag>,]<arch>,<menu text>[,<basename>|<type>][,<server>]",
     N_ ("An entry of the PXE boot menu") },
   { "enable-ra", 0, NO, DHCP, LATER, NULL,
     N_ ("Send IPv6 router advertisements on interfaces doing DHCPv6") },
-  { "ra-param", 0, REQ, DHCP, LATER, "<interface>,[mtu:<value>|<interface>|off,][high|low,]<interval>[,<lifetime>]",
+  { "ra-param", 0, REQ, DHCP, LATER,
+    "<interface>,[mtu:<value>|<interface>|off,][high|low,]<interval>[,<lifetime>]",
     N_ ("Router advertisement settings: MTU, priority, interval and router lifetime") },
   { "log-dhcp", 0, NO, DHCP, LATER, NULL, N_ ("Log DHCP exchanges in detail") },
   { "quiet-dhcp", 0, NO, DHCP, LATER, NULL, N_ ("Do not log routine DHCPv4 exchanges") },
@@ -497,8 +500,8 @@ hearth_option_print_help (FILE *out)
 {
   const char *prgname = g_get_prgname ();
 
-  fprintf (out, _("Usage: %s [options]\n\n"), prgname != NULL ? prgname : "hearthd");
-  fprintf (out, _("Valid options are:\n"));
+  fprintf (out, _ ("Usage: %s [options]\n\n"), prgname != NULL ? prgname : "hearthd");
+  fprintf (out, _ ("Valid options are:\n"));
 
   for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
     {
@@ -532,9 +535,9 @@ hearth_option_print_help (FILE *out)
         fprintf (out, "%-*s", HELP_COLUMN, left->str);
 
       if (def->implemented)
-        fprintf (out, "%s\n", _(def->help));
+        fprintf (out, "%s\n", _ (def->help));
       else
         /* TRANSLATORS: %s is an option's help line. */
-        fprintf (out, _("%s (not supported yet)\n"), _(def->help));
+        fprintf (out, _ ("%s (not supported yet)\n"), _ (def->help));
     }
 }

@@ -33,7 +33,7 @@
 #define CONFIG_FILE_SIZE_MAX (64 * 1024 * 1024)
 #define CONFIG_DIR_FILES_MAX 4096
 
-G_DEFINE_QUARK (hearth-config-error-quark, hearth_config_error)
+G_DEFINE_QUARK (hearth - config - error - quark, hearth_config_error)
 
 HearthConfigItem *
 hearth_config_item_new (const HearthOptionDef *def,
@@ -92,10 +92,7 @@ option_display_name (const HearthConfigItem *item)
 }
 
 void
-hearth_config_item_set_error (const HearthConfigItem *item,
-                              GError **error,
-                              const char *format,
-                              ...)
+hearth_config_item_set_error (const HearthConfigItem *item, GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;
   g_autofree char *where = hearth_config_item_get_location (item);
@@ -106,8 +103,8 @@ hearth_config_item_set_error (const HearthConfigItem *item,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-               _("%s: option '%s': %s"), where, name, message);
+  g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE, _ ("%s: option '%s': %s"),
+               where, name, message);
 }
 
 void
@@ -120,7 +117,7 @@ hearth_config_item_prefix_error (const HearthConfigItem *item, GError **error)
     return;
   where = hearth_config_item_get_location (item);
   name = option_display_name (item);
-  g_prefix_error (error, _("%s: option '%s': "), where, name);
+  g_prefix_error (error, _ ("%s: option '%s': "), where, name);
 }
 
 /* Text from a file or argv shown in a message: escaped, and cut short. */
@@ -198,11 +195,11 @@ set_unknown_option_error (GError **error,
 
   if (hint != NULL)
     g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,
-                 _("%s: unknown option '%s' (did you mean '%s%s'?)"), where, shown, hint_dashes,
+                 _ ("%s: unknown option '%s' (did you mean '%s%s'?)"), where, shown, hint_dashes,
                  hint);
   else
     g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,
-                 _("%s: unknown option '%s'"), where, shown);
+                 _ ("%s: unknown option '%s'"), where, shown);
 }
 
 /* ---- configuration file lines ---- */
@@ -231,11 +228,8 @@ unescape (char c)
  * into ' ', removes quotes and resolves their escapes.  @quoted gets one
  * byte per byte of @text, non-zero for bytes that were inside quotes. */
 static gboolean
-tokenize_line (const char *line,
-               const char *where,
-               GString *text,
-               GByteArray *quoted,
-               GError **error)
+tokenize_line (
+    const char *line, const char *where, GString *text, GByteArray *quoted, GError **error)
 {
   static const guint8 plain = 0, in_quotes = 1;
   /* dnsmasq starts a comment at a '#' that follows white space or begins
@@ -253,7 +247,7 @@ tokenize_line (const char *line,
               if (*p == '\0')
                 {
                   g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                               _("%s: missing closing '\"'"), where);
+                               _ ("%s: missing closing '\"'"), where);
                   return FALSE;
                 }
               if (*p == '"')
@@ -276,7 +270,7 @@ tokenize_line (const char *line,
           continue;
         }
 
-      if (g_ascii_isspace (*p))
+      if (hearth_config_char_is_space (*p))
         {
           g_string_append_c (text, ' ');
           after_space = TRUE;
@@ -301,11 +295,8 @@ is_plain_space (const GString *text, const GByteArray *quoted, gsize i)
 }
 
 gboolean
-hearth_config_parse_line (const char *line,
-                          const char *origin,
-                          guint lineno,
-                          HearthConfigItem **out_item,
-                          GError **error)
+hearth_config_parse_line (
+    const char *line, const char *origin, guint lineno, HearthConfigItem **out_item, GError **error)
 {
   g_autofree char *where = location (origin != NULL ? origin : "", lineno);
   g_autoptr (GString) text = g_string_new (NULL);
@@ -322,7 +313,7 @@ hearth_config_parse_line (const char *line,
   if (line_len > HEARTH_CONFIG_LINE_MAX)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                   _("%s: line is longer than %d bytes"), where, HEARTH_CONFIG_LINE_MAX);
+                   _ ("%s: line is longer than %d bytes"), where, HEARTH_CONFIG_LINE_MAX);
       return FALSE;
     }
 
@@ -356,7 +347,7 @@ hearth_config_parse_line (const char *line,
   if (name_end == start)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                   _("%s: expected an option name before '='"), where);
+                   _ ("%s: expected an option name before '='"), where);
       return FALSE;
     }
 
@@ -371,13 +362,13 @@ hearth_config_parse_line (const char *line,
   if (def->arg == HEARTH_OPTION_ARG_NONE && has_value)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNEXPECTED_VALUE,
-                   _("%s: option '%s' does not take a value"), where, def->long_name);
+                   _ ("%s: option '%s' does not take a value"), where, def->long_name);
       return FALSE;
     }
   if (def->arg == HEARTH_OPTION_ARG_REQUIRED && !has_value)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_MISSING_VALUE,
-                   _("%s: option '%s' needs a value (%s=%s)"), where, def->long_name,
+                   _ ("%s: option '%s' needs a value (%s=%s)"), where, def->long_name,
                    def->long_name, def->metavar != NULL ? def->metavar : "...");
       return FALSE;
     }
@@ -393,6 +384,13 @@ hearth_config_parse_line (const char *line,
     }
   *out_item = item;
   return TRUE;
+}
+
+static gboolean
+is_unquoted_space (const HearthConfigItem *item, gsize i)
+{
+  return hearth_config_char_is_space (item->value[i]) &&
+         (item->quoted == NULL || item->quoted[i] == 0);
 }
 
 gboolean
@@ -423,19 +421,21 @@ hearth_config_item_split (const HearthConfigItem *item,
 
       if (++n > HEARTH_CONFIG_VALUE_FIELDS_MAX)
         {
-          hearth_config_item_set_error (item, error, _("expected at most %u fields"),
+          hearth_config_item_set_error (item, error, _ ("expected at most %u fields"),
                                         (guint) HEARTH_CONFIG_VALUE_FIELDS_MAX);
           return FALSE;
         }
       /* Drop unquoted white space around the field; quoted spaces stay. */
       a = field_start;
       b = i;
-      while (a < b && g_ascii_isspace (value[a]) && (item->quoted == NULL || item->quoted[a] == 0))
+      while (a < b && is_unquoted_space (item, a))
         a++;
-      while (b > a && g_ascii_isspace (value[b - 1]) &&
-             (item->quoted == NULL || item->quoted[b - 1] == 0))
+      while (b > a && is_unquoted_space (item, b - 1))
         b--;
-      { g_autofree char *part = g_strndup (value + a, b - a); g_strv_builder_add (builder, part); }
+      {
+        g_autofree char *field = g_strndup (value + a, b - a);
+        g_strv_builder_add (builder, field);
+      }
       field_start = i + 1;
     }
 
@@ -445,7 +445,8 @@ hearth_config_item_split (const HearthConfigItem *item,
 
 /* ---- loading ---- */
 
-typedef struct {
+typedef struct
+{
   GPtrArray *items;
   GHashTable *files_read; /* "dev:ino" of every file already read */
   gboolean stdin_read;
@@ -457,10 +458,8 @@ static gboolean read_conf_file (LoadContext *ctx,
                                 gboolean missing_ok,
                                 guint depth,
                                 GError **error);
-static gboolean read_conf_dir (LoadContext *ctx,
-                               const HearthConfigItem *from,
-                               guint depth,
-                               GError **error);
+static gboolean
+read_conf_dir (LoadContext *ctx, const HearthConfigItem *from, guint depth, GError **error);
 
 /* "<where it was named>: " or nothing, for file errors. */
 static char *
@@ -479,7 +478,7 @@ set_file_error (GError **error, const HearthConfigItem *from, const char *path, 
 {
   g_autofree char *prefix = from_prefix (from);
 
-  g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE, _("%scannot read %s: %s"),
+  g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE, _ ("%scannot read %s: %s"),
                prefix, path, g_strerror (errsv));
 }
 
@@ -505,7 +504,7 @@ read_fd (int fd, const char *path, const HearthConfigItem *from, GByteArray *out
         {
           g_autofree char *prefix = from_prefix (from);
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE,
-                       _("%scannot read %s: larger than %d MiB"), prefix, path,
+                       _ ("%scannot read %s: larger than %d MiB"), prefix, path,
                        CONFIG_FILE_SIZE_MAX / (1024 * 1024));
           return FALSE;
         }
@@ -539,8 +538,8 @@ follow_includes (LoadContext *ctx, const HearthConfigItem *item, guint depth, GE
 }
 
 static gboolean
-parse_buffer (LoadContext *ctx, const char *origin, char *data, gsize len, guint depth,
-              GError **error)
+parse_buffer (
+    LoadContext *ctx, const char *origin, char *data, gsize len, guint depth, GError **error)
 {
   gsize pos = 0;
   guint lineno = 0;
@@ -559,14 +558,7 @@ parse_buffer (LoadContext *ctx, const char *origin, char *data, gsize len, guint
       if (memchr (line, '\0', line_len) != NULL)
         {
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                       _("%s:%u: line contains a NUL byte"), origin, lineno);
-          return FALSE;
-        }
-      if (line_len > HEARTH_CONFIG_LINE_MAX)
-        {
-          g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                       _("%s:%u: line is longer than %d bytes"), origin, lineno,
-                       HEARTH_CONFIG_LINE_MAX);
+                       _ ("%s:%u: line contains a NUL byte"), origin, lineno);
           return FALSE;
         }
       line[line_len] = '\0'; /* the buffer is ours: end the line in place */
@@ -602,7 +594,7 @@ read_conf_file (LoadContext *ctx,
     {
       g_autofree char *prefix = from_prefix (from);
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                   _("%scannot read %s: configuration files nested more than %d deep"), prefix,
+                   _ ("%scannot read %s: configuration files nested more than %d deep"), prefix,
                    path, HEARTH_CONFIG_INCLUDE_DEPTH_MAX);
       return FALSE;
     }
@@ -721,7 +713,7 @@ read_conf_dir (LoadContext *ctx, const HearthConfigItem *from, guint depth, GErr
     {
       g_autofree char *prefix = from_prefix (from);
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE,
-                   _("%scannot read directory %s: %s"), prefix, dirname, dir_error->message);
+                   _ ("%scannot read directory %s: %s"), prefix, dirname, dir_error->message);
       return FALSE;
     }
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -732,7 +724,7 @@ read_conf_dir (LoadContext *ctx, const HearthConfigItem *from, guint depth, GErr
         {
           g_autofree char *prefix = from_prefix (from);
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE,
-                       _("%scannot read directory %s: more than %d files"), prefix, dirname,
+                       _ ("%scannot read directory %s: more than %d files"), prefix, dirname,
                        CONFIG_DIR_FILES_MAX);
           return FALSE;
         }
@@ -812,7 +804,7 @@ set_ambiguous_error (GError **error, const char *typed, GPtrArray *candidates)
     g_string_append_printf (list, "%s--%s", i > 0 ? ", " : "",
                             (const char *) g_ptr_array_index (candidates, i));
   g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,
-               _("%s: option '%s' is ambiguous; possibilities: %s"),
+               _ ("%s: option '%s' is ambiguous; possibilities: %s"),
                HEARTH_CONFIG_ORIGIN_COMMAND_LINE, shown, list->str);
 }
 
@@ -820,7 +812,7 @@ static void
 set_missing_value_error (GError **error, const char *shown_name, const HearthOptionDef *def)
 {
   g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_MISSING_VALUE,
-               _("%s: option '%s' needs a value (--%s=%s)"), HEARTH_CONFIG_ORIGIN_COMMAND_LINE,
+               _ ("%s: option '%s' needs a value (--%s=%s)"), HEARTH_CONFIG_ORIGIN_COMMAND_LINE,
                shown_name, def->long_name, def->metavar != NULL ? def->metavar : "...");
 }
 
@@ -828,12 +820,13 @@ static gboolean
 is_blank (const char *s)
 {
   for (; *s != '\0'; s++)
-    if (!g_ascii_isspace (*s))
+    if (!hearth_config_char_is_space (*s))
       return FALSE;
   return TRUE;
 }
 
-typedef enum {
+typedef enum
+{
   ARGV_CONTINUE,
   ARGV_STOP, /* --help or --version: nothing after it matters */
 } ArgvNext;
@@ -930,7 +923,7 @@ parse_argv (LoadContext *ctx,
               if (value != NULL)
                 {
                   g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNEXPECTED_VALUE,
-                               _("%s: option '%s' does not take a value"),
+                               _ ("%s: option '%s' does not take a value"),
                                HEARTH_CONFIG_ORIGIN_COMMAND_LINE, shown_name);
                   return FALSE;
                 }
@@ -1006,7 +999,7 @@ parse_argv (LoadContext *ctx,
     {
       g_autofree char *shown = printable (junk);
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
-                   _("%s: unexpected argument '%s' (values need --option=value)"),
+                   _ ("%s: unexpected argument '%s' (values need --option=value)"),
                    HEARTH_CONFIG_ORIGIN_COMMAND_LINE, shown);
       return FALSE;
     }
@@ -1014,11 +1007,8 @@ parse_argv (LoadContext *ctx,
 }
 
 gboolean
-hearth_config_load (int argc,
-                    char **argv,
-                    const char *default_conf_file,
-                    GPtrArray **out_items,
-                    GError **error)
+hearth_config_load (
+    int argc, char **argv, const char *default_conf_file, GPtrArray **out_items, GError **error)
 {
   g_autoptr (GPtrArray) items =
       g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_config_item_free);

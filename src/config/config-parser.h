@@ -21,10 +21,11 @@ G_BEGIN_DECLS
 #define HEARTH_CONFIG_ERROR (hearth_config_error_quark ())
 GQuark hearth_config_error_quark (void);
 
-typedef enum {
-  HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,   /* no such option, or an ambiguous abbreviation */
-  HEARTH_CONFIG_ERROR_BAD_VALUE,        /* set by subsystems through hearth_config_item_set_error() */
-  HEARTH_CONFIG_ERROR_MISSING_VALUE,    /* the option needs a value and has none */
+typedef enum
+{
+  HEARTH_CONFIG_ERROR_UNKNOWN_OPTION, /* no such option, or an ambiguous abbreviation */
+  HEARTH_CONFIG_ERROR_BAD_VALUE,      /* set by subsystems through hearth_config_item_set_error() */
+  HEARTH_CONFIG_ERROR_MISSING_VALUE,  /* the option needs a value and has none */
   HEARTH_CONFIG_ERROR_UNEXPECTED_VALUE, /* the option takes no value but got one */
   HEARTH_CONFIG_ERROR_FILE,             /* a file or directory could not be read (dnsmasq exit 3) */
   HEARTH_CONFIG_ERROR_SYNTAX,           /* bad quoting, overlong line, NUL byte, stray argument */
@@ -45,7 +46,8 @@ typedef enum {
  * long chains. */
 #define HEARTH_CONFIG_INCLUDE_DEPTH_MAX 16
 
-typedef struct {
+typedef struct
+{
   const HearthOptionDef *def; /* never an alias: aliases are resolved to the real option */
   char *value;  /* NULL when given without argument; quotes/escapes already processed */
   char *origin; /* file path, HEARTH_CONFIG_ORIGIN_STDIN or HEARTH_CONFIG_ORIGIN_COMMAND_LINE */
@@ -90,24 +92,23 @@ gboolean hearth_config_parse_line (const char *line,
  * Errors name origin:line, the option, and what was expected, e.g.
  * "/etc/hearth/hearth.conf:12: unknown option 'cache-sise'" or
  * "command line: option '--port' needs a value (--port=<port>)". */
-gboolean hearth_config_load (int argc,
-                             char **argv,
-                             const char *default_conf_file,
-                             GPtrArray **out_items,
-                             GError **error);
+gboolean hearth_config_load (
+    int argc, char **argv, const char *default_conf_file, GPtrArray **out_items, GError **error);
 
 /* Error helper subsystems use when a value is bad: sets
  * HEARTH_CONFIG_ERROR_BAD_VALUE with "<origin>:<line>: option '<name>': <message>"
  * (or "command line: option '--name': <message>"). */
-void hearth_config_item_set_error (const HearthConfigItem *item,
-                                   GError **error,
-                                   const char *format,
-                                   ...) G_GNUC_PRINTF (3, 4);
+void
+hearth_config_item_set_error (const HearthConfigItem *item, GError **error, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
 
 /* Puts "<origin>:<line>: option '<name>': " in front of the message of an
  * error a value helper returned, so a subsystem can write
  *   if (!hearth_config_value_parse_uint (item->value, 1, 65535, &n, error))
- *     return hearth_config_item_prefix_error (item, error), FALSE;
+ *     {
+ *       hearth_config_item_prefix_error (item, error);
+ *       return FALSE;
+ *     }
  * Does nothing when @error is NULL or unset. */
 void hearth_config_item_prefix_error (const HearthConfigItem *item, GError **error);
 

@@ -52,11 +52,8 @@ parse_digits (const char *text, gsize len, guint64 *out_value)
 }
 
 gboolean
-hearth_config_value_parse_uint (const char *text,
-                                guint min,
-                                guint max,
-                                guint *out_value,
-                                GError **error)
+hearth_config_value_parse_uint (
+    const char *text, guint min, guint max, guint *out_value, GError **error)
 {
   guint64 value;
 
@@ -64,7 +61,7 @@ hearth_config_value_parse_uint (const char *text,
     {
       g_autofree char *shown = printable_value (text != NULL ? text : "");
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                   _("expected a whole number from %u to %u, got '%s'"), min, max, shown);
+                   _ ("expected a whole number from %u to %u, got '%s'"), min, max, shown);
       return FALSE;
     }
   *out_value = (guint) value;
@@ -121,11 +118,11 @@ hearth_config_value_parse_duration (const char *text,
       g_autofree char *shown = printable_value (text != NULL ? text : "");
       if (allow_infinite)
         g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                     _("expected a duration such as 600, 45m, 12h, 7d, 2w or infinite, got '%s'"),
+                     _ ("expected a duration such as 600, 45m, 12h, 7d, 2w or infinite, got '%s'"),
                      shown);
       else
         g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                     _("expected a duration such as 600, 45m, 12h, 7d or 2w, got '%s'"), shown);
+                     _ ("expected a duration such as 600, 45m, 12h, 7d or 2w, got '%s'"), shown);
       return FALSE;
     }
   *out_seconds = (guint32) (value * factor);
@@ -141,7 +138,7 @@ hearth_config_value_parse_port (const char *text, guint16 *out_port, GError **er
     {
       g_autofree char *shown = printable_value (text != NULL ? text : "");
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                   _("expected a port number from 0 to 65535, got '%s'"), shown);
+                   _ ("expected a port number from 0 to 65535, got '%s'"), shown);
       return FALSE;
     }
   *out_port = (guint16) value;
@@ -159,19 +156,28 @@ hearth_config_value_split_list (const char *text, char ***out_fields, GError **e
     {
       const char *comma = strchr (start, ',');
       gsize len = comma != NULL ? (gsize) (comma - start) : strlen (start);
-      char *field;
+      const char *field;
 
       if (++n > HEARTH_CONFIG_VALUE_FIELDS_MAX)
         {
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                       _("expected at most %u comma-separated fields"),
+                       _ ("expected at most %u comma-separated fields"),
                        (guint) HEARTH_CONFIG_VALUE_FIELDS_MAX);
           return FALSE;
         }
-      field = g_strndup (start, len);
-      g_strstrip (field);
-      g_strv_builder_add (builder, field);
-      g_free (field);
+      /* Drop the spaces around the field. */
+      field = start;
+      while (len > 0 && hearth_config_char_is_space (*field))
+        {
+          field++;
+          len--;
+        }
+      while (len > 0 && hearth_config_char_is_space (field[len - 1]))
+        len--;
+      {
+        g_autofree char *copy = g_strndup (field, len);
+        g_strv_builder_add (builder, copy);
+      }
       if (comma == NULL)
         break;
       start = comma + 1;
@@ -223,7 +229,7 @@ parse_ip (const char *text,
   if (text == NULL)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                   _("expected an IP address, got '%s'"), shown);
+                   _ ("expected an IP address, got '%s'"), shown);
       return FALSE;
     }
 
@@ -235,7 +241,7 @@ parse_ip (const char *text,
       if (percent != NULL)
         {
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                       _("expected an IP address, got '%s' (only IPv6 addresses take a %%scope)"),
+                       _ ("expected an IP address, got '%s' (only IPv6 addresses take a %%scope)"),
                        shown);
           return FALSE;
         }
@@ -248,7 +254,7 @@ parse_ip (const char *text,
   if (inet_pton (AF_INET6, address, bytes) != 1)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                   _("expected an IPv4 or IPv6 address, got '%s'"), shown);
+                   _ ("expected an IPv4 or IPv6 address, got '%s'"), shown);
       return FALSE;
     }
 
@@ -257,13 +263,13 @@ parse_ip (const char *text,
       if (!scope_allowed)
         {
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                       _("expected an IP address without a %%scope, got '%s'"), shown);
+                       _ ("expected an IP address without a %%scope, got '%s'"), shown);
           return FALSE;
         }
       if (!parse_scope (percent + 1, &scope_id))
         {
           g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
-                       _("expected an interface name or number after '%%' in '%s'"), shown);
+                       _ ("expected an interface name or number after '%%' in '%s'"), shown);
           return FALSE;
         }
     }

@@ -24,12 +24,17 @@ G_BEGIN_DECLS
  * all-ones value dnsmasq uses for infinite leases. */
 #define HEARTH_CONFIG_DURATION_INFINITE G_MAXUINT32
 
+/* White space as dnsmasq sees it: isspace() in the C locale, which unlike
+ * g_ascii_isspace() includes the vertical tab. */
+static inline gboolean
+hearth_config_char_is_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 /* Decimal digits only (no sign, no spaces, no 0x), between @min and @max. */
-gboolean hearth_config_value_parse_uint (const char *text,
-                                         guint min,
-                                         guint max,
-                                         guint *out_value,
-                                         GError **error);
+gboolean hearth_config_value_parse_uint (
+    const char *text, guint min, guint max, guint *out_value, GError **error);
 
 /* Plain seconds ("3600"), or a number with one unit suffix as dnsmasq's
  * lease times take it: s, m, h, d, w (either case).  "infinite" gives

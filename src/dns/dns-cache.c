@@ -196,9 +196,8 @@ cache_apply_policy (const HearthDnsCachePolicy *policy, HearthDnsAnswer *answer)
         return 0;
       if (!answer->has_soa)
         {
-          /* RFC 2308 5: no SOA, no negative TTL; only --neg-ttl gives one. */
-          if (policy->neg_ttl == 0)
-            return 0;
+          /* RFC 2308 5: no SOA, no negative TTL; only --neg-ttl gives one
+           * (and its 0, the default, means not cached). */
           answer->ttl = policy->neg_ttl;
         }
     }

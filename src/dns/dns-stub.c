@@ -514,8 +514,12 @@ static gboolean
 conn_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
 {
   TcpConn *conn = user_data;
+  gboolean open = TRUE;
 
-  for (guint i = 0; i < 16; i++)
+  /* Anything below may close the connection (a failed send, a bad
+   * frame); the reference keeps the struct valid until we return. */
+  conn->ref_count++;
+  for (guint i = 0; i < 16 && open; i++)
     {
       ssize_t n;
 
@@ -531,16 +535,16 @@ conn_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
         {
           /* Peer closed (or error). Answers still pending are dropped
            * when they come. */
-          conn->in_source = 0;
           conn_close (conn);
-          return G_SOURCE_REMOVE;
+          open = FALSE;
+          break;
         }
       conn->in_len += (gsize) n;
       conn->last_activity = g_get_monotonic_time ();
-      if (!conn_process (conn))
-        return G_SOURCE_REMOVE;
+      open = conn_process (conn);
     }
-  return G_SOURCE_CONTINUE;
+  conn_unref (conn);
+  return open ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static gboolean

@@ -180,7 +180,9 @@ def make_query(name, rdtype='A', want_dnssec=False, payload=None, id=None,
     use_edns = 0 if (payload is not None or want_dnssec or options) else None
     q = dns.message.make_query(name, rdtype, rdclass, use_edns=use_edns,
                                want_dnssec=want_dnssec,
-                               payload=payload if payload is not None else 1232,
+                               # dnspython turns EDNS on whenever a payload is
+                               # given, so pass one only when EDNS is wanted.
+                               payload=(payload if payload is not None else 1232) if use_edns is not None else None,
                                options=options)
     if id is not None:
         q.id = id

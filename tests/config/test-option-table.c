@@ -518,8 +518,8 @@ test_help (void)
                  table[i].implemented ? "not" : "", one);
     }
 
-  line = help_line (help, "cache-size");
-  g_assert_true (g_str_has_prefix (line, "-c, --cache-size=<integer> "));
+  line = help_line (help, "port");
+  g_assert_true (g_str_has_prefix (line, "-p, --port=<port> "));
   g_clear_pointer (&line, g_free);
   line = help_line (help, "conf-file");
   g_assert_true (g_str_has_prefix (line, "-C, --conf-file[=<path>] "));
