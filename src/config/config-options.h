@@ -15,7 +15,8 @@
 G_BEGIN_DECLS
 
 /* Which part of hearth consumes an option's value. */
-typedef enum {
+typedef enum
+{
   HEARTH_OPTION_OWNER_CONFIG, /* conf-file, conf-dir, help, version, test, dnsmasq-compat */
   HEARTH_OPTION_OWNER_DAEMON, /* process, logging, privileges */
   HEARTH_OPTION_OWNER_DNS,
@@ -25,13 +26,15 @@ typedef enum {
 
 const char *hearth_option_owner_to_string (HearthOptionOwner owner);
 
-typedef enum {
+typedef enum
+{
   HEARTH_OPTION_ARG_NONE,
   HEARTH_OPTION_ARG_REQUIRED,
   HEARTH_OPTION_ARG_OPTIONAL,
 } HearthOptionArg;
 
-typedef struct {
+typedef struct
+{
   const char *long_name; /* "cache-size" */
   char short_name;       /* 'c', or 0 */
   HearthOptionArg arg;   /* shape of the long form (--name, and name= in files) */

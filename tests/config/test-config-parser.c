@@ -133,14 +133,14 @@ describe (GPtrArray *items)
   }                                                                                                \
   G_STMT_END
 
-#define assert_args_error(code, expected_message, ...)                                                      \
+#define assert_args_error(code, expected_message, ...)                                             \
   G_STMT_START                                                                                     \
   {                                                                                                \
     g_autoptr (GError) _error = NULL;                                                              \
     g_autoptr (GPtrArray) _items = load_args (NULL, &_error, __VA_ARGS__, NULL);                   \
     g_assert_null (_items);                                                                        \
     g_assert_error (_error, HEARTH_CONFIG_ERROR, (gint) (code));                                   \
-    g_assert_cmpstr (_error->message, ==, (expected_message));                                              \
+    g_assert_cmpstr (_error->message, ==, (expected_message));                                     \
   }                                                                                                \
   G_STMT_END
 
@@ -458,8 +458,8 @@ test_argv_errors (void)
                      "command line: unexpected argument '--port=5' (values need --option=value)",
                      "--", "--port=5");
   /* Options are all checked before leftover words, as getopt reorders. */
-  assert_args_error (HEARTH_CONFIG_ERROR_UNKNOWN_OPTION, "command line: unknown option '--nonsense'",
-                     "junk", "--nonsense");
+  assert_args_error (HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,
+                     "command line: unknown option '--nonsense'", "junk", "--nonsense");
 }
 
 static void
@@ -471,8 +471,8 @@ test_argv_help_and_version_stop (void)
   assert_args ("version", "--version", "--nonsense", "junk");
   assert_args ("port=5 version", "--port=5", "-v");
   assert_args ("version", "junk", "--version");
-  assert_args_error (HEARTH_CONFIG_ERROR_UNKNOWN_OPTION, "command line: unknown option '--nonsense'",
-                     "--nonsense", "--version");
+  assert_args_error (HEARTH_CONFIG_ERROR_UNKNOWN_OPTION,
+                     "command line: unknown option '--nonsense'", "--nonsense", "--version");
 }
 
 static void
@@ -623,8 +623,8 @@ test_load_order_and_includes (void)
 
   /* Command line first, --conf-dir read where it stands, then the conf
    * files in order, each include followed where it appears. */
-  items = load_args ("/nonexistent/default.conf", &error, arg_one, "-k", arg_dir, arg_two, "-d",
-                     NULL);
+  items =
+      load_args ("/nonexistent/default.conf", &error, arg_one, "-k", arg_dir, arg_two, "-d", NULL);
   g_assert_no_error (error);
   got = describe (items);
   expected = g_strdup_printf ("conf-file=%s keep-in-foreground conf-dir=%s max-port=4 "
@@ -639,7 +639,8 @@ test_load_order_and_includes (void)
 static void
 test_load_conf_dir (void)
 {
-  static const struct {
+  static const struct
+  {
     const char *suffixes;
     const char *expected;
   } cases[] = {
@@ -656,8 +657,8 @@ test_load_conf_dir (void)
     { ",*", "0.txt A.conf _.conf a.conf axconf b.conf link.conf" },
     { ",,", "0.txt A.conf _.conf a.conf axconf b.conf link.conf" },
   };
-  static const char *const names[] = { "b.conf", "a.conf", "A.conf", "_.conf", "0.txt",
-                                       "axconf", ".hidden", "c~", "#x#", "#" };
+  static const char *const names[] = { "b.conf", "a.conf",  "A.conf", "_.conf", "0.txt",
+                                       "axconf", ".hidden", "c~",     "#x#",    "#" };
   g_autofree char *dir = make_tmpdir ();
   g_autofree char *target = NULL;
   g_autofree char *link = g_build_filename (dir, "link.conf", NULL);
@@ -844,8 +845,8 @@ test_load_file_errors (void)
   items = load_args (NULL, &error, arg, NULL);
   g_assert_null (items);
   g_assert_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_UNKNOWN_OPTION);
-  expected = g_strdup_printf ("%s:3: unknown option 'cache-sise' (did you mean 'cache-size'?)",
-                              path);
+  expected =
+      g_strdup_printf ("%s:3: unknown option 'cache-sise' (did you mean 'cache-size'?)", path);
   g_assert_cmpstr (error->message, ==, expected);
   g_clear_error (&error);
   g_clear_pointer (&expected, g_free);
@@ -890,8 +891,8 @@ test_load_file_errors (void)
   path = write_file (dir, "bad.conf", "port=1\n\nconf-file=/nonexistent/x.conf\n");
   items = load_args (NULL, &error, arg, NULL);
   g_assert_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_FILE);
-  expected = g_strdup_printf ("%s:3: cannot read /nonexistent/x.conf: No such file or directory",
-                              path);
+  expected =
+      g_strdup_printf ("%s:3: cannot read /nonexistent/x.conf: No such file or directory", path);
   g_assert_cmpstr (error->message, ==, expected);
   g_clear_error (&error);
   g_clear_pointer (&expected, g_free);

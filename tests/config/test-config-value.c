@@ -60,19 +60,31 @@ test_uint (void)
 static void
 test_duration (void)
 {
-  static const struct {
+  static const struct
+  {
     const char *text;
     guint32 seconds;
   } good[] = {
-    { "0", 0 },          { "3600", 3600 },       { "300s", 300 },  { "300S", 300 },
-    { "45m", 2700 },     { "20M", 1200 },        { "2h", 7200 },   { "12H", 43200 },
-    { "1d", 86400 },     { "2D", 172800 },       { "1w", 604800 }, { "3W", 1814400 },
+    { "0", 0 },
+    { "3600", 3600 },
+    { "300s", 300 },
+    { "300S", 300 },
+    { "45m", 2700 },
+    { "20M", 1200 },
+    { "2h", 7200 },
+    { "12H", 43200 },
+    { "1d", 86400 },
+    { "2D", 172800 },
+    { "1w", 604800 },
+    { "3W", 1814400 },
     { "4294967294", 4294967294u },
   };
   static const char *const bad[] = {
-    "", "s", "h", "-5m", "5x", "5 m", " 5", "5mm", "1.5h", "infinity", "Infinite",
-    "4294967295", /* the infinite marker itself is not a finite duration */
-    "7102y", "1000000w", "99999999999999999999s",
+    "",         "s",        "h",
+    "-5m",      "5x",       "5 m",
+    " 5",       "5mm",      "1.5h",
+    "infinity", "Infinite", "4294967295", /* the infinite marker itself is not a finite duration */
+    "7102y",    "1000000w", "99999999999999999999s",
   };
   g_autoptr (GError) error = NULL;
   guint32 seconds = 0;
@@ -191,9 +203,24 @@ static void
 test_ip (void)
 {
   static const char *const bad[] = {
-    "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4x", "1.2.3.4 ", " ::1", "::g", "1:2:3",
-    "example.com", "1.2.3.4%lo", "fe80::1%", "fe80::1%0", "fe80::1%no-such-if0",
-    "fe80::1%12345678901234567890", "[::1]", "::1/64", "1.2.3.4#53",
+    "",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "01.2.3.4x",
+    "1.2.3.4 ",
+    " ::1",
+    "::g",
+    "1:2:3",
+    "example.com",
+    "1.2.3.4%lo",
+    "fe80::1%",
+    "fe80::1%0",
+    "fe80::1%no-such-if0",
+    "fe80::1%12345678901234567890",
+    "[::1]",
+    "::1/64",
+    "1.2.3.4#53",
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GInetAddress) address = NULL;

@@ -14,11 +14,12 @@
 
 #include "config/config-options.h"
 
-#define NO  HEARTH_OPTION_ARG_NONE
+#define NO HEARTH_OPTION_ARG_NONE
 #define REQ HEARTH_OPTION_ARG_REQUIRED
 #define OPT HEARTH_OPTION_ARG_OPTIONAL
 
-static const struct {
+static const struct
+{
   const char *name;
   HearthOptionArg arg;
 } dnsmasq_options[] = {
@@ -215,18 +216,51 @@ static const struct {
 
 /* dnsmasq's getopt short-option string: a letter followed by ':' takes a
  * value. */
-static const char dnsmasq_optstring[] =
-    "951yZDNLERKzowefnbvhdkqr:m:p:c:l:s:i:t:u:g:a:x:S:C:A:T:H:Q:I:B:F:G:O:M:X:V:U:j:P:J:W:Y:2:4:6:7:8:0:3:";
+static const char dnsmasq_optstring[] = "951yZDNLERKzowefnbvhdkqr:m:p:c:l:s:i:t:u:g:a:x:S:C:A:T:H:"
+                                        "Q:I:B:F:G:O:M:X:V:U:j:P:J:W:Y:2:4:6:7:8:0:3:";
 
 /* The options this work item implements; everything else is FALSE. */
 static const char *const implemented[] = {
-  "conf-file", "conf-dir", "help", "version", "test", "dnsmasq-compat",
-  "keep-in-foreground", "no-daemon", "pid-file", "user", "group", "log-queries", "log-facility",
-  "port", "listen-address", "interface", "except-interface", "bind-interfaces", "bind-dynamic",
-  "server", "local", "resolv-file", "no-resolv", "no-poll", "strict-order", "all-servers",
-  "domain-needed", "dns-forward-max", "query-port", "min-port", "max-port", "cache-size",
-  "min-cache-ttl", "max-cache-ttl", "max-ttl", "no-negcache", "neg-ttl", "clear-on-reload",
-  "proxy-dnssec", "edns-packet-max",
+  "conf-file",
+  "conf-dir",
+  "help",
+  "version",
+  "test",
+  "dnsmasq-compat",
+  "keep-in-foreground",
+  "no-daemon",
+  "pid-file",
+  "user",
+  "group",
+  "log-queries",
+  "log-facility",
+  "port",
+  "listen-address",
+  "interface",
+  "except-interface",
+  "bind-interfaces",
+  "bind-dynamic",
+  "server",
+  "local",
+  "resolv-file",
+  "no-resolv",
+  "no-poll",
+  "strict-order",
+  "all-servers",
+  "domain-needed",
+  "dns-forward-max",
+  "query-port",
+  "min-port",
+  "max-port",
+  "cache-size",
+  "min-cache-ttl",
+  "max-cache-ttl",
+  "max-ttl",
+  "no-negcache",
+  "neg-ttl",
+  "clear-on-reload",
+  "proxy-dnssec",
+  "edns-packet-max",
 };
 
 static void
@@ -423,7 +457,8 @@ test_lookup (void)
   g_assert_null (hearth_option_lookup_long (NULL));
   g_assert_null (hearth_option_lookup_short ('?'));
   g_assert_null (hearth_option_lookup_short (0));
-  g_assert_true (hearth_option_lookup_long ("filter-AAAA") != hearth_option_lookup_long ("filter-A"));
+  g_assert_true (hearth_option_lookup_long ("filter-AAAA") !=
+                 hearth_option_lookup_long ("filter-A"));
 
   /* Aliases stand for a real option. */
   def = hearth_option_lookup_long ("dhcp-lease");

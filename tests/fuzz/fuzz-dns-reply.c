@@ -8,6 +8,7 @@
 
 #include "dns/dns-packet.h"
 
+#include <stdint.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
