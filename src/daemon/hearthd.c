@@ -206,6 +206,7 @@ main (int argc, char **argv)
 
   compat = is_compat_invocation (argc, argv);
   ident = compat ? "dnsmasq" : "hearthd";
+  g_set_prgname (ident);
   /* Until the real target is known, messages go to stderr. */
   hearth_log_setup (ident, "-", FALSE, FALSE, NULL);
 

@@ -277,7 +277,7 @@ hearth_dns_server_parse (const char *text,
           if (at_interface != NULL)
             return server_error (error, text, _ ("more than one interface"));
           if (server->interface != NULL && strcmp (server->interface, part) != 0)
-            return server_error (error, text, _ ("the %scope and @interface differ"));
+            return server_error (error, text, _ ("the address scope and the @interface differ"));
           at_interface = part;
         }
       else
