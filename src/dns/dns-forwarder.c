@@ -170,6 +170,29 @@ server_answered (HearthDnsServer *server, gint64 sent_at)
   server->latency_ms = server->latency_ms == 0 ? MAX (rtt, 1) : (3 * server->latency_ms + rtt) / 4;
 }
 
+static void
+log_forwarded (Transaction *tx, HearthDnsServer *server)
+{
+  char name[1024];
+
+  hearth_dns_name_to_string (tx->question.name, tx->question.name_len, name, sizeof name);
+  /* dnsmasq's wording; the fields make it searchable in the journal. */
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "forwarded %s to %s", name, server->text,
+                    "HEARTH_QNAME", "%s", name, "HEARTH_UPSTREAM", "%s", server->text);
+}
+
+static void
+log_reply (Transaction *tx, HearthDnsServer *server, const HearthDnsAnswer *answer)
+{
+  char name[1024];
+
+  hearth_dns_name_to_string (tx->question.name, tx->question.name_len, name, sizeof name);
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "reply %s is %s (%u answer records) from %s", name,
+                    hearth_dns_rcode_to_string (answer->rcode), answer->ancount, server->text, "HEARTH_QNAME", "%s",
+                    name, "HEARTH_UPSTREAM", "%s", server->text, "HEARTH_RCODE", "%s",
+                    hearth_dns_rcode_to_string (answer->rcode));
+}
+
 /* An attempt ended without an answer we can use. */
 static void
 attempt_failed (Attempt *a)
@@ -266,6 +289,8 @@ attempt_handle_reply (Attempt *a, const guint8 *data, gsize len)
   a->done = TRUE;
   attempt_close (a);
   server_answered (a->server, a->sent_at);
+  if (fwd->config->log_queries)
+    log_reply (tx, a->server, answer);
   switch (answer->rcode)
     {
     case HEARTH_DNS_RCODE_SERVFAIL:
@@ -427,6 +452,8 @@ transaction_send_next (Transaction *tx)
         }
       a->sent_at = g_get_monotonic_time ();
       a->source_id = g_unix_fd_add (a->fd, G_IO_IN, udp_readable_cb, a);
+      if (fwd->config->log_queries)
+        log_forwarded (tx, server);
       server->queries++;
       fwd->stats.forwarded++;
       sent = TRUE;
