@@ -120,17 +120,6 @@ hearth_config_item_prefix_error (const HearthConfigItem *item, GError **error)
   g_prefix_error (error, _ ("%s: option '%s': "), where, name);
 }
 
-/* Text from a file or argv shown in a message: escaped, and cut short. */
-static char *
-printable (const char *text)
-{
-  g_autofree char *escaped = g_strescape (text, NULL);
-
-  if (strlen (escaped) > 64)
-    return g_strdup_printf ("%.64s...", escaped);
-  return g_steal_pointer (&escaped);
-}
-
 /* Edit distance, for "did you mean" hints.  Only called on short names. */
 static guint
 edit_distance (const char *a, const char *b)
@@ -190,7 +179,7 @@ set_unknown_option_error (GError **error,
                           const char *bare_name,
                           const char *hint_dashes)
 {
-  g_autofree char *shown = printable (shown_name);
+  g_autofree char *shown = hearth_config_value_printable (shown_name);
   const char *hint = bare_name != NULL ? suggest_option (bare_name) : NULL;
 
   if (hint != NULL)
@@ -798,7 +787,7 @@ static void
 set_ambiguous_error (GError **error, const char *typed, GPtrArray *candidates)
 {
   g_autoptr (GString) list = g_string_new (NULL);
-  g_autofree char *shown = printable (typed);
+  g_autofree char *shown = hearth_config_value_printable (typed);
 
   for (guint i = 0; i < candidates->len; i++)
     g_string_append_printf (list, "%s--%s", i > 0 ? ", " : "",
@@ -997,7 +986,7 @@ parse_argv (LoadContext *ctx,
 
   if (junk != NULL)
     {
-      g_autofree char *shown = printable (junk);
+      g_autofree char *shown = hearth_config_value_printable (junk);
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_SYNTAX,
                    _ ("%s: unexpected argument '%s' (values need --option=value)"),
                    HEARTH_CONFIG_ORIGIN_COMMAND_LINE, shown);

@@ -19,8 +19,8 @@
 
 /* Values are quoted back in messages; keep them printable and short so a
  * hostile file cannot fill the log. */
-static char *
-printable_value (const char *text)
+char *
+hearth_config_value_printable (const char *text)
 {
   g_autofree char *escaped = g_strescape (text, NULL);
 
@@ -59,7 +59,7 @@ hearth_config_value_parse_uint (
 
   if (text == NULL || !parse_digits (text, strlen (text), &value) || value < min || value > max)
     {
-      g_autofree char *shown = printable_value (text != NULL ? text : "");
+      g_autofree char *shown = hearth_config_value_printable (text != NULL ? text : "");
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
                    _ ("expected a whole number from %u to %u, got '%s'"), min, max, shown);
       return FALSE;
@@ -115,7 +115,7 @@ hearth_config_value_parse_duration (const char *text,
   if (text == NULL || !parse_digits (text, len, &value) ||
       value * factor >= HEARTH_CONFIG_DURATION_INFINITE)
     {
-      g_autofree char *shown = printable_value (text != NULL ? text : "");
+      g_autofree char *shown = hearth_config_value_printable (text != NULL ? text : "");
       if (allow_infinite)
         g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
                      _ ("expected a duration such as 600, 45m, 12h, 7d, 2w or infinite, got '%s'"),
@@ -136,7 +136,7 @@ hearth_config_value_parse_port (const char *text, guint16 *out_port, GError **er
 
   if (text == NULL || !parse_digits (text, strlen (text), &value) || value > G_MAXUINT16)
     {
-      g_autofree char *shown = printable_value (text != NULL ? text : "");
+      g_autofree char *shown = hearth_config_value_printable (text != NULL ? text : "");
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,
                    _ ("expected a port number from 0 to 65535, got '%s'"), shown);
       return FALSE;
@@ -220,7 +220,7 @@ parse_ip (const char *text,
           gboolean scope_allowed,
           GError **error)
 {
-  g_autofree char *shown = printable_value (text != NULL ? text : "");
+  g_autofree char *shown = hearth_config_value_printable (text != NULL ? text : "");
   g_autofree char *address = NULL;
   const char *percent;
   guint32 scope_id = 0;

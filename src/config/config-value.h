@@ -33,6 +33,10 @@ hearth_config_char_is_space (char c)
 }
 
 /* Decimal digits only (no sign, no spaces, no 0x), between @min and @max. */
+/* text escaped (g_strescape) and cut to 64 bytes, for quoting input back in
+ * error messages. Free with g_free(). */
+char *hearth_config_value_printable (const char *text);
+
 gboolean hearth_config_value_parse_uint (
     const char *text, guint min, guint max, guint *out_value, GError **error);
 

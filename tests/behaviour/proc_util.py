@@ -203,9 +203,11 @@ class Proc:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self, sig=signal.SIGTERM, timeout=5.0):
-        """Send sig and wait; SIGKILL after timeout.  Returns the exit code
-        (negative if killed)."""
+    def stop(self, sig=None, timeout=5.0):
+        """Send sig (default SIGTERM) and wait; SIGKILL after timeout.
+        Returns the exit code (negative if killed)."""
+        if sig is None:
+            sig = signal.SIGTERM
         if self.proc.poll() is None:
             try:
                 os.kill(self.pid, sig)
