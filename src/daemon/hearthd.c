@@ -262,10 +262,14 @@ main (int argc, char **argv)
     }
   if (!hearth_process_drop_privileges (daemon_config->user, daemon_config->group, &error))
     {
+      /* An unknown user or group is a configuration problem (dnsmasq: 1);
+       * a failing setuid() is not. */
+      HearthExitCode code =
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? HEARTH_EXIT_CONFIG : HEARTH_EXIT_OTHER;
+
       g_printerr ("%s: %s\n", ident, error->message);
-      hearth_process_daemon_failed (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? HEARTH_EXIT_CONFIG
-                                                                                               : HEARTH_EXIT_OTHER);
-      return HEARTH_EXIT_OTHER;
+      hearth_process_daemon_failed (code);
+      return code;
     }
 
   loop = g_main_loop_new (NULL, FALSE);
