@@ -2,14 +2,20 @@
 #
 # Benchmark: hearthd against Debian's dnsmasq, same machine, same run, same
 # queries, measured with dnsperf.  A local nsd on 127.0.0.1#5300 serves the
-# zone bench.test as a fast upstream; hearthd listens on 127.0.0.1#5301 and
-# dnsmasq on 127.0.0.1#5302, both pinned to one core, dnsperf to another.
+# zone bench.test as a fast upstream.  Each server runs twice, with a cache
+# of 30000 (hearthd 127.0.0.1#5301, dnsmasq #5302) and without one
+# (cache-size=0: hearthd #5303, dnsmasq #5304), all pinned to one core and
+# dnsperf to another.  Three phases, each giving queries per second and the
+# server's CPU time per query:
 #
-#   cache-hit   100 names asked over and over (after one warm-up pass):
-#               queries per second, and server CPU time per query.
+#   cache-hit   100 names asked over and over, after one warm-up pass.
 #   cache-miss  names never asked before (a wildcard in the zone answers
 #               them), so every query is forwarded to nsd and its answer
-#               cached: the same two figures.
+#               goes into a cache that soon is full: this includes the cost
+#               of evicting.  dnsmasq slows down a lot once its cache is
+#               full (it warns about cache sizes above 10000).
+#   no-cache    the same fresh names through the cache-less instances:
+#               forwarding alone.
 #
 # It prints a table and the hearthd/dnsmasq ratios.  All traffic stays on
 # 127.0.0.1, every load is bounded by time (-l), and on exit it stops only
@@ -44,6 +50,8 @@ hit_names=100
 upstream_port=5300
 hearthd_port=5301
 dnsmasq_port=5302
+hearthd_nocache_port=5303
+dnsmasq_nocache_port=5304
 cache_size=30000
 
 # Core layout: the servers under test get a core of their own; dnsperf and
@@ -205,35 +213,62 @@ if ! wait_dns "$upstream_port" h1.bench.test; then
   exit 1
 fi
 
-hearthd_pid=
+# start_hearthd NAME PORT CACHE-SIZE: start one hearthd instance; sets
+# $started_pid, or clears it when the instance does not answer.
+start_hearthd() {
+  local name=$1 port=$2 cache=$3
+  echo "bench: starting $name on 127.0.0.1#$port, cache-size=$cache (cpu $server_cpu)"
+  start "$name" "$server_cpu" "$hearthd" -k --conf-file=/dev/null --no-resolv \
+    --server=127.0.0.1#$upstream_port --port="$port" \
+    --listen-address=127.0.0.1 --cache-size="$cache"
+  if ! wait_dns "$port" h1.bench.test; then
+    tail -n 20 "$scratch/$name.log" >&2 || true
+    echo "bench: $name did not answer" >&2
+    started_pid=
+  fi
+}
+
+# start_dnsmasq NAME PORT CACHE-SIZE: the same for Debian's dnsmasq, which
+# keeps root here (--user=root) and logs to a file instead of syslog.
+# dnsmasq 2.90 takes cache sizes above the 10000 its manual mentions (it
+# reports 30000 through cachesize.bind), with a warning about speed.
+start_dnsmasq() {
+  local name=$1 port=$2 cache=$3
+  echo "bench: starting $name on 127.0.0.1#$port, cache-size=$cache (cpu $server_cpu)"
+  start "$name" "$server_cpu" /usr/sbin/dnsmasq -k --conf-file=/dev/null --no-resolv \
+    --server=127.0.0.1#$upstream_port --port="$port" \
+    --listen-address=127.0.0.1 --bind-interfaces --cache-size="$cache" \
+    --no-hosts --user=root --log-facility="$scratch/$name-daemon.log"
+  if ! wait_dns "$port" h1.bench.test; then
+    cat "$scratch/$name.log" "$scratch/$name-daemon.log" >&2 || true
+    echo "bench: $name did not answer" >&2
+    exit 1
+  fi
+}
+
+# Two instances of each: one with the cache for the cache-hit and
+# cache-miss phases, one without (cache-size=0) for pure forwarding.
+cached=()
+uncached=()
 if [[ -n "$hearthd" ]]; then
-  echo "bench: starting hearthd on 127.0.0.1#$hearthd_port (cpu $server_cpu)"
-  start hearthd "$server_cpu" "$hearthd" -k --conf-file=/dev/null --no-resolv \
-    --server=127.0.0.1#$upstream_port --port=$hearthd_port \
-    --listen-address=127.0.0.1 --cache-size=$cache_size
-  hearthd_pid=$started_pid
-  if ! wait_dns "$hearthd_port" h1.bench.test; then
-    tail -n 20 "$scratch/hearthd.log" >&2 || true
-    echo "bench: hearthd did not answer: skipping its half" >&2
-    hearthd=
-    hearthd_pid=
+  start_hearthd hearthd "$hearthd_port" "$cache_size"
+  if [[ -n "$started_pid" ]]; then
+    cached+=("hearthd:$hearthd_port:$started_pid")
+    start_hearthd hearthd-nocache "$hearthd_nocache_port" 0
+    if [[ -n "$started_pid" ]]; then
+      uncached+=("hearthd:$hearthd_nocache_port:$started_pid")
+    fi
+  fi
+  if ((${#cached[@]} == 0 || ${#uncached[@]} == 0)); then
+    echo "bench: hearthd does not work: skipping its half" >&2
+    cached=()
+    uncached=()
   fi
 fi
-
-# dnsmasq 2.90 takes cache sizes well above the 10000 its manual still
-# mentions (it reports 30000 through cachesize.bind).  It keeps root here
-# (--user=root) and logs to a file instead of syslog.
-echo "bench: starting dnsmasq on 127.0.0.1#$dnsmasq_port (cpu $server_cpu)"
-start dnsmasq "$server_cpu" /usr/sbin/dnsmasq -k --conf-file=/dev/null --no-resolv \
-  --server=127.0.0.1#$upstream_port --port=$dnsmasq_port \
-  --listen-address=127.0.0.1 --bind-interfaces --cache-size=$cache_size \
-  --no-hosts --user=root --log-facility="$scratch/dnsmasq-daemon.log"
-dnsmasq_pid=$started_pid
-if ! wait_dns "$dnsmasq_port" h1.bench.test; then
-  cat "$scratch/dnsmasq.log" "$scratch/dnsmasq-daemon.log" >&2 || true
-  echo "bench: dnsmasq did not answer" >&2
-  exit 1
-fi
+start_dnsmasq dnsmasq "$dnsmasq_port" "$cache_size"
+cached+=("dnsmasq:$dnsmasq_port:$started_pid")
+start_dnsmasq dnsmasq-nocache "$dnsmasq_nocache_port" 0
+uncached+=("dnsmasq:$dnsmasq_nocache_port:$started_pid")
 
 # ---------------------------------------------------------------------------
 # run_dnsperf PORT FILE LOG EXTRA...: one dnsperf run from the client core.
@@ -276,16 +311,19 @@ measure() {
   tail -n 1 "$scratch/results" | awk '{ printf "bench:   %-10s %-8s %10.0f q/s %8.2f us/query  (%s completed, %s lost, %s%% NOERROR)\n", $1, $2, $4, $5, $6, $7, $8 }'
 }
 
-servers=()
-if [[ -n "$hearthd" ]]; then
-  servers+=("hearthd:$hearthd_port:$hearthd_pid")
-fi
-servers+=("dnsmasq:$dnsmasq_port:$dnsmasq_pid")
+# miss_file ROUND SERVER: names nobody has asked before, unique per
+# server, phase and round.  dnsperf stops at the end of the file (-n 1) if
+# it gets there before the time limit.
+miss_file() {
+  awk -v n="$miss_names" -v p="$1" \
+    'BEGIN { for (i = 1; i <= n; i++) printf "%s-%d.miss.bench.test A\n", p, i }' \
+    >"$scratch/miss.queries"
+}
 
 : >"$scratch/results"
 for ((round = 1; round <= rounds; round++)); do
   echo "bench: round $round/$rounds: cache-hit, ${seconds}s per server"
-  for entry in "${servers[@]}"; do
+  for entry in "${cached[@]}"; do
     IFS=: read -r server port pid <<<"$entry"
     # Warm-up: one pass over the 100 names fills the cache.
     run_dnsperf "$port" "$scratch/hit.queries" "$scratch/warm-$server.log" -n 1 ||
@@ -294,14 +332,17 @@ for ((round = 1; round <= rounds; round++)); do
   done
 
   echo "bench: round $round/$rounds: cache-miss, ${seconds}s per server"
-  for entry in "${servers[@]}"; do
+  for entry in "${cached[@]}"; do
     IFS=: read -r server port pid <<<"$entry"
-    # Names nobody has asked before: unique per server and round.  dnsperf
-    # stops at the end of the file (-n 1) if it gets there first.
-    awk -v n="$miss_names" -v p="r$round$server" \
-      'BEGIN { for (i = 1; i <= n; i++) printf "%s-%d.miss.bench.test A\n", p, i }' \
-      >"$scratch/miss.queries"
+    miss_file "r$round-miss-$server"
     measure cache-miss "$server" "$port" "$pid" "$scratch/miss.queries" "$round" -n 1
+  done
+
+  echo "bench: round $round/$rounds: no-cache (pure forwarding), ${seconds}s per server"
+  for entry in "${uncached[@]}"; do
+    IFS=: read -r server port pid <<<"$entry"
+    miss_file "r$round-fwd-$server"
+    measure no-cache "$server" "$port" "$pid" "$scratch/miss.queries" "$round" -n 1
   done
 done
 
@@ -314,9 +355,9 @@ awk -v rounds="$rounds" '
   }
   END {
     printf "%-10s  %-8s  %12s  %14s\n", "phase", "server", "queries/s", "CPU us/query"
-    split("cache-hit cache-miss", phases, " ")
+    nphases = split("cache-hit cache-miss no-cache", phases, " ")
     split("hearthd dnsmasq", servers, " ")
-    for (p = 1; p <= 2; p++)
+    for (p = 1; p <= nphases; p++)
       for (s = 1; s <= 2; s++) {
         key = phases[p] " " servers[s]
         if (n[key] > 0)
@@ -325,7 +366,7 @@ awk -v rounds="$rounds" '
           printf "%-10s  %-8s  %12s  %14s\n", phases[p], servers[s], "-", "-"
       }
     printf "\nhearthd/dnsmasq  %12s  %14s\n", "queries/s", "CPU us/query"
-    for (p = 1; p <= 2; p++) {
+    for (p = 1; p <= nphases; p++) {
       h = phases[p] " hearthd"; d = phases[p] " dnsmasq"
       if (n[h] > 0 && n[d] > 0 && qps[d] > 0 && us[d] > 0)
         printf "%-15s  %12.2f  %14.2f\n", phases[p], (qps[h] / n[h]) / (qps[d] / n[d]), (us[h] / n[h]) / (us[d] / n[d])

@@ -125,6 +125,69 @@ class TypesTest(HearthTestCase):
             self.assertEqual(ht.answer_texts(r), ['192.0.2.%d' % (100 + i)])
 
 
+class LoadTest(HearthTestCase):
+    def test_many_concurrent_queries(self):
+        # 100 different questions in flight at once, answered out of order:
+        # every client must get its own answer under its own ID.
+        up = self.upstream()
+        rng = random.Random(99)
+        for i in range(100):
+            up.add('c%d.load.test' % i, 'A', 300, '10.0.%d.%d' % (i // 250, i % 250))
+        up.handler = lambda q, proto, raw, addr: ht.Delay(rng.randrange(0, 300))
+        d = self.daemon('--server=' + up.server_arg)
+        socks = []
+        for i in range(100):
+            s = ht.udp_send('127.0.0.1', d.port, ht.make_query('c%d.load.test' % i,
+                                                              id=1000 + i).to_wire())
+            self.addCleanup(s.close)
+            socks.append(s)
+        for i, s in enumerate(socks):
+            raw = ht.udp_recv(s, 4)
+            self.assertIsNotNone(raw, 'query %d not answered' % i)
+            r = ht.parse(raw)
+            self.assertEqual(r.id, 1000 + i)
+            self.assertEqual(ht.answer_texts(r), ['10.0.%d.%d' % (i // 250, i % 250)])
+
+
+class ServerFormsTest(HearthTestCase):
+    def setUp(self):
+        super().setUp()
+        self.up = self.upstream()
+        self.up.add('form.test', 'A', 300, '192.0.2.33')
+
+    def test_source_address(self):
+        d = self.daemon('--server=%s@127.0.0.5' % self.up.server_arg)
+        self.assertEqual(ht.answer_texts(d.query('form.test')), ['192.0.2.33'])
+        self.assertEqual(self.up.queries[0].addr[0], '127.0.0.5')
+
+    def test_source_address_and_port(self):
+        port = ht.free_port()
+        d = self.daemon('--server=%s@127.0.0.6#%d' % (self.up.server_arg, port))
+        self.assertEqual(ht.answer_texts(d.query('form.test')), ['192.0.2.33'])
+        self.assertEqual(self.up.queries[0].addr, ('127.0.0.6', port))
+
+    def test_interface(self):
+        d = self.daemon('--server=%s@lo' % self.up.server_arg)
+        self.assertEqual(ht.answer_texts(d.query('form.test')), ['192.0.2.33'])
+
+    def test_default_port_53_form(self):
+        # addr without #port means port 53; nothing listens there on
+        # 127.0.0.9, so the route must not reach our upstream.
+        d = self.daemon('--server=' + self.up.server_arg, '--server=/nine.test/127.0.0.9')
+        self.assertEqual(ht.answer_texts(d.query('form.test')), ['192.0.2.33'])
+        self.assertEqual(self.up.count(), 1)
+
+    def test_listen_address_list(self):
+        d = self.daemon('--server=' + self.up.server_arg,
+                        '--listen-address=127.0.0.1,127.0.0.4')
+        for addr in ('127.0.0.1', '127.0.0.4'):
+            with self.subTest(addr=addr):
+                self.assertEqual(ht.answer_texts(d.query('form.test', addr=addr)), ['192.0.2.33'])
+        # Not listening elsewhere on the loopback network.
+        self.assertIsNone(d.raw_query(ht.make_query('form.test').to_wire(),
+                                      addr='127.0.0.7', timeout=0.5))
+
+
 class RoutingTest(HearthTestCase):
     def setUp(self):
         super().setUp()
@@ -236,6 +299,16 @@ class DomainNeededTest(HearthTestCase):
                 self.assertEqual(r.id, 321)
                 self.assertEqual(ht.qname_text(r), 'PlainHost.')
         self.assertEqual(ht.answer_texts(d.query('dotted.test')), ['192.0.2.2'])
+        time.sleep(0.2)
+        self.assertEqual(self.up.count('plainhost'), 0)
+
+    @dnsmasq_differs('dnsmasq 2.90 forwards plain names for types other than A/AAAA')
+    def test_plain_names_not_forwarded_any_type(self):
+        self.up.add('plainhost', 'MX', 300, '10 mx.example.test.')
+        d = self.daemon('--server=' + self.up.server_arg, '--domain-needed')
+        for rdtype in ('MX', 'TXT', 'SRV'):
+            with self.subTest(rdtype=rdtype):
+                self.assertRcode(d.query('plainhost', rdtype), 'NXDOMAIN')
         time.sleep(0.2)
         self.assertEqual(self.up.count('plainhost'), 0)
 

@@ -171,10 +171,17 @@ class TestDnsmasqMode(ProcessTestCase):
         try:
             out, err = p.communicate(timeout=10)
         except subprocess.TimeoutExpired:
-            p.kill()
-            p.communicate(timeout=5)
-            self.fail('launcher stdout/stderr still open 10 s after start '
-                      '(the daemon did not redirect its stdio)')
+            # Whoever holds the pipes (the daemon, if the launcher is gone)
+            # goes first; then the pipes can be closed without blocking.
+            self._kill_pidfile_owner()
+            if p.poll() is None:
+                p.kill()
+            p.stdout.close()
+            p.stderr.close()
+            p.wait(5)
+            self.fail('launcher stdout/stderr still open 10 s after start, launcher '
+                      'exit status %s (the daemon kept the launcher\'s stdio)'
+                      % p.returncode)
         self.assertEqual(p.returncode, 0, (out + err).decode('utf-8', 'replace'))
         pid = pu.read_pid_file(self.pidfile)
         self.assertIsNotNone(pid)
