@@ -211,7 +211,22 @@ hearth_dns_service_open (HearthDnsService *svc, GArray *activated, GError **erro
       if (!address_seen (seen, &ss) && !listen_on (svc, (struct sockaddr *) &ss, error))
         return FALSE;
     }
-  addrs = hearth_net_interface_addresses (config->interfaces, config->port, missing);
+  if (config->interfaces->len > 0)
+    {
+      g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+      /* dnsmasq answers on loopback whenever it answers on interfaces,
+       * unless told otherwise (libvirt says --except-interface=lo). */
+      for (guint i = 0; i < config->interfaces->len; i++)
+        g_ptr_array_add (names, g_ptr_array_index (config->interfaces, i));
+      g_ptr_array_add (names, (gpointer) "lo");
+      addrs = hearth_net_interface_addresses (names, config->except_interfaces, config->port, NULL);
+      /* Report only the interfaces the user named. */
+      g_array_unref (hearth_net_interface_addresses (config->interfaces, config->except_interfaces, config->port,
+                                                     missing));
+    }
+  else
+    addrs = g_array_new (FALSE, TRUE, sizeof (struct sockaddr_storage));
   for (guint i = 0; i < addrs->len; i++)
     {
       struct sockaddr_storage *ss = &g_array_index (addrs, struct sockaddr_storage, i);

@@ -346,8 +346,17 @@ hearth_net_interface_name_matches (const char *pattern, const char *name)
   return strcmp (pattern, name) == 0;
 }
 
+static gboolean
+name_in (GPtrArray *patterns, const char *name)
+{
+  for (guint i = 0; patterns != NULL && i < patterns->len; i++)
+    if (hearth_net_interface_name_matches (g_ptr_array_index (patterns, i), name))
+      return TRUE;
+  return FALSE;
+}
+
 GArray *
-hearth_net_interface_addresses (GPtrArray *names, guint16 port, GPtrArray *out_missing)
+hearth_net_interface_addresses (GPtrArray *names, GPtrArray *except, guint16 port, GPtrArray *out_missing)
 {
   GArray *out = g_array_new (FALSE, TRUE, sizeof (struct sockaddr_storage));
   struct ifaddrs *list = NULL;
@@ -360,6 +369,8 @@ hearth_net_interface_addresses (GPtrArray *names, guint16 port, GPtrArray *out_m
           struct sockaddr_storage ss;
 
           if (ifa->ifa_addr == NULL || (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6))
+            continue;
+          if (name_in (except, ifa->ifa_name))
             continue;
           for (guint i = 0; i < names->len; i++)
             {

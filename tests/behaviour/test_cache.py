@@ -88,6 +88,24 @@ class CacheTest(HearthTestCase):
                 self.assertEqual(ht.answer_texts(r1), ht.answer_texts(r2))
                 self.assertEqual(self.up.count(name, rdtype), 1)
 
+    def test_cname_chain_cached(self):
+        self.up.add('alias.test', 'CNAME', 5, 'target.test.')
+        self.up.add('target.test', 'A', 10, '192.0.2.44')
+        d = self.start()
+        r1 = d.query('alias.test')
+        self.assertEqual(ht.answer_texts(r1, 'CNAME'), ['target.test.'])
+        self.assertEqual(ht.answer_texts(r1, 'A'), ['192.0.2.44'])
+        time.sleep(1.1)
+        r2 = d.query('ALIAS.test', id=5)
+        self.assertEqual(r2.id, 5)
+        self.assertEqual(ht.qname_text(r2), 'ALIAS.test.')
+        self.assertEqual(ht.answer_texts(r2, 'CNAME'), ['target.test.'])
+        self.assertEqual(ht.answer_texts(r2, 'A'), ['192.0.2.44'])
+        self.assertEqual(self.up.count('alias.test'), 1)
+        ttls = {rr.rdtype: rr.ttl for rr in r2.answer}
+        self.assertLessEqual(ttls[dns.rdatatype.CNAME], 4)
+        self.assertLessEqual(ttls[dns.rdatatype.A], 9)
+
     def test_ttl_counts_down(self):
         d = self.start()
         r1 = d.query('ten.test')

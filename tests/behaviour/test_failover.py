@@ -125,6 +125,50 @@ class FailoverTest(HearthTestCase):
         self.assertRcode(r, 'SERVFAIL')
         self.assertEqual(r.id, 99)
 
+    def test_nxdomain_is_final(self):
+        # NXDOMAIN is an answer, not a failure: no other server is asked.
+        d = self.start(2, '--strict-order')
+        r = d.query('nothere.fail.test', timeout=4)
+        self.assertRcode(r, 'NXDOMAIN')
+        time.sleep(0.3)
+        self.assertEqual(self.ups[1].count(), 0)
+
+    def test_servfail_not_cached(self):
+        self.ups[0].handler = rcode_reply(dns.rcode.SERVFAIL)
+        d = self.start(1)
+        self.assertRcode(d.query('h1.fail.test', timeout=6), 'SERVFAIL')
+        self.ups[0].handler = None
+        r = d.query('h1.fail.test', timeout=4)
+        self.assertRcode(r, 'NOERROR')
+        self.assertEqual(self.source(r), 0)
+
+    @dnsmasq_differs('dnsmasq stays silent when no upstream answers')
+    def test_merged_clients_all_get_servfail(self):
+        self.ups[0].handler = silent
+        d = self.start(1)
+        socks = []
+        for i, name in enumerate(('h1.fail.test', 'H1.fail.test', 'h1.FAIL.test')):
+            s = ht.udp_send('127.0.0.1', d.port, ht.make_query(name, id=900 + i).to_wire())
+            self.addCleanup(s.close)
+            socks.append((s, name, 900 + i))
+        start = time.monotonic()
+        for s, name, qid in socks:
+            raw = ht.udp_recv(s, max(0.1, 7 - (time.monotonic() - start)))
+            self.assertIsNotNone(raw, 'no SERVFAIL for %s' % name)
+            r = ht.parse(raw)
+            self.assertEqual(r.id, qid)
+            self.assertRcode(r, 'SERVFAIL')
+        self.assertLessEqual(time.monotonic() - start, 6.5)
+
+    def test_all_servers_first_good_answer_wins(self):
+        # With --all-servers a fast REFUSED must not beat a slower answer.
+        self.ups[0].handler = rcode_reply(dns.rcode.REFUSED)
+        self.ups[1].handler = lambda q, proto, raw, addr: ht.Delay(300)
+        d = self.start(2, '--all-servers')
+        r = d.query('h2.fail.test', timeout=4)
+        self.assertRcode(r, 'NOERROR')
+        self.assertEqual(self.source(r), 1)
+
     def test_strict_order(self):
         d = self.start(3, '--strict-order')
         for n in range(5):
@@ -178,6 +222,7 @@ class TruncationTest(HearthTestCase):
         self.assertEqual(r.id, 5)
         self.assertTrue(r.flags & dns.flags.TC, 'answer over 512 bytes sent without TC')
         self.assertLessEqual(len(r.wire), 512)
+        self.assertEqual(ht.qname_text(r), 'medium.test.', 'truncated reply lost its question')
         r = d.query('medium.test', 'TXT', tcp=True, id=6)
         self.assertEqual(r.id, 6)
         self.assertFalse(r.flags & dns.flags.TC)

@@ -16,7 +16,7 @@ import time
 import unittest
 
 import proc_util as pu
-from hearthtest import HearthTestCase, REFERENCE, dnsmasq_differs, main
+from hearthtest import HearthTestCase, dnsmasq_differs, main
 
 UPSTREAM_ADDRESS = '192.0.2.77'
 

@@ -175,6 +175,24 @@ class ProtocolTest(HearthTestCase):
                 self.assertRcode(r, 'NOERROR')
                 self.assertEqual(ht.answer_texts(r), ['192.0.2.80'])
 
+    def test_long_names(self):
+        # 253 characters (255 octets on the wire) is the longest legal name.
+        name = '.'.join(['a' * 63, 'b' * 63, 'c' * 63, 'd' * 49, 'proto.test'])
+        self.assertEqual(len(name), 253)
+        self.up.add(name, 'A', 300, '192.0.2.81')
+        r = self.d.query(name, id=0x0253)
+        self.assertEqual(r.id, 0x0253)
+        self.assertEqual(ht.answer_texts(r), ['192.0.2.81'])
+
+    @dnsmasq_differs('dnsmasq silently drops a query whose name is over 255 octets')
+    def test_overlong_name_formerr(self):
+        labels = [b'x' * 63] * 5        # 320 octets
+        qname = b''.join(bytes([len(l)]) + l for l in labels) + b'\x00'
+        wire = header(0x0256) + qname + struct.pack('!HH', 1, 1)
+        self.assert_error(wire, dns.rcode.FORMERR)
+        self.assertEqual(self.up.count(), 0)
+        self.still_serving()
+
     @dnsmasq_differs('dnsmasq was seen relaying the upstream OPT record to clients that '
                      'sent none', varies=True)
     def test_no_opt_without_edns(self):

@@ -10,6 +10,7 @@ replies are not relayed twice, and that the EDNS size sent upstream is capped.
 """
 
 import base64
+import struct
 
 import dns.flags
 import dns.message
@@ -105,6 +106,16 @@ class ForgedReplyTest(HearthTestCase):
         r = self.d.query('victim.test', timeout=4)
         self.assertEqual(ht.answer_texts(r, 'A'), [GOOD])
 
+    def test_garbage_reply_ignored(self):
+        # Replies that cannot be parsed (but carry the right ID) must not
+        # crash the daemon nor be taken as the answer.
+        def forge(q):
+            hdr = struct.pack('!HHHHHH', q.id, 0x8180, 1, 1, 0, 0)
+            return ht.Multi(hdr + b'\xc0\x0c\x00\x01\x00\x01',      # pointer loop
+                            hdr + b'\x3f' + b'x' * 10,                   # label overruns
+                            hdr[:7])                                    # short header
+        self.check(forge)
+
     def test_duplicate_reply_relayed_once(self):
         self.up.handler = lambda q, proto, raw, addr: ht.Multi(ht.DEFAULT, ht.Delay(50))
         wire = ht.make_query('victim.test', id=999).to_wire()
@@ -134,6 +145,27 @@ class RandomnessTest(HearthTestCase):
             return sum(1 for a, b in zip(xs, xs[1:]) if (b - a) % modulo in (1, 2))
         self.assertLess(steps_of_one(ids, 65536), 5, 'IDs look sequential: %s' % ids)
         self.assertLess(steps_of_one(ports, 65536), 5, 'ports look sequential: %s' % ports)
+
+    def test_port_range(self):
+        up = self.upstream()
+        low = ht.free_port()
+        low = min(max(low, 20000), 60000)
+        d = self.daemon('--server=' + up.server_arg, '--min-port=%d' % low,
+                        '--max-port=%d' % (low + 200))
+        for i in range(12):
+            d.query('pr%d.rand.test' % i)
+        ports = [s.addr[1] for s in up.queries]
+        self.assertEqual(len(ports), 12)
+        self.assertTrue(all(low <= p <= low + 200 for p in ports), 'ports: %s' % ports)
+        self.assertGreaterEqual(len(set(ports)), 6, 'ports not random: %s' % ports)
+
+    def test_query_port_fixed(self):
+        up = self.upstream()
+        port = ht.free_port()
+        d = self.daemon('--server=' + up.server_arg, '--query-port=%d' % port)
+        for i in range(3):
+            d.query('qp%d.rand.test' % i)
+        self.assertEqual({s.addr[1] for s in up.queries}, {port})
 
     def test_upstream_id_not_client_id(self):
         up = self.upstream()

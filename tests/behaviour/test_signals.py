@@ -13,14 +13,10 @@ import re
 import signal
 import socket
 import time
-import unittest
-
-import dns.rdatatype
 
 import hearthtest
 import proc_util as pu
-from hearthtest import (DEFAULT, Delay, HearthTestCase, REFERENCE, dnsmasq_differs,
-                        main)
+from hearthtest import DEFAULT, Delay, HearthTestCase, dnsmasq_differs, main
 
 ADDRESS_A = '192.0.2.1'
 ADDRESS_B = '192.0.2.2'
