@@ -119,7 +119,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-step "2/3: ASan+UBSan build, unit and fuzz-corpus suites (build-asan/)"
+step "2/3: ASan+UBSan build, unit, fuzz-corpus and behaviour suites (build-asan/)"
 rm -f build-asan/meson-logs/testlog.json
 if setup build-asan -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false &&
   ninja -C build-asan; then
@@ -130,8 +130,8 @@ if setup build-asan -Dtests=true -Db_sanitize=address,undefined -Db_lundef=false
     ${symbolizer:+ASAN_SYMBOLIZER_PATH="$symbolizer"} \
     G_SLICE=always-malloc G_DEBUG=gc-friendly \
     meson test -C build-asan --no-rebuild --print-errorlogs \
-    --suite unit --suite fuzz --timeout-multiplier 3 || status=$?
-  count build-asan "unit+fuzz suites (ASan/UBSan)" "$status"
+    --suite unit --suite fuzz --suite behaviour --timeout-multiplier 3 || status=$?
+  count build-asan "unit+fuzz+behaviour suites (ASan/UBSan)" "$status"
 else
   fail "build-asan/: sanitizer build"
 fi

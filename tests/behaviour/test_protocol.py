@@ -177,7 +177,7 @@ class ProtocolTest(HearthTestCase):
 
     def test_long_names(self):
         # 253 characters (255 octets on the wire) is the longest legal name.
-        name = '.'.join(['a' * 63, 'b' * 63, 'c' * 63, 'd' * 49, 'proto.test'])
+        name = '.'.join(['a' * 63, 'b' * 63, 'c' * 63, 'd' * 50, 'proto.test'])
         self.assertEqual(len(name), 253)
         self.up.add(name, 'A', 300, '192.0.2.81')
         r = self.d.query(name, id=0x0253)
