@@ -31,6 +31,12 @@
 #define TCP_OUT_MAX       (256 * 1024) /* a client that does not read gets cut off */
 #define CTRL_SIZE         CMSG_SPACE (sizeof (struct in6_pktinfo))
 
+/* Control-message space, aligned as struct cmsghdr requires. */
+typedef union {
+  struct cmsghdr align;
+  guint8 buf[CTRL_SIZE];
+} CtrlBuf;
+
 typedef struct {
   HearthDnsStub *stub;
   int fd;
@@ -61,7 +67,7 @@ typedef struct {
   int udp_fd;
   struct sockaddr_storage peer;
   socklen_t peer_len;
-  guint8 ctrl[CTRL_SIZE];
+  CtrlBuf ctrl;
   gsize ctrl_len;
 } Client;
 
@@ -81,11 +87,11 @@ struct _HearthDnsStub {
   struct mmsghdr in_msgs[UDP_BATCH];
   struct iovec in_iov[UDP_BATCH];
   struct sockaddr_storage in_addr[UDP_BATCH];
-  guint8 in_ctrl[UDP_BATCH][CTRL_SIZE];
+  CtrlBuf in_ctrl[UDP_BATCH];
   guint8 in_buf[UDP_BATCH][UDP_QUERY_MAX];
   struct mmsghdr out_msgs[UDP_BATCH];
   struct iovec out_iov[UDP_BATCH];
-  guint8 out_ctrl[UDP_BATCH][CTRL_SIZE];
+  CtrlBuf out_ctrl[UDP_BATCH];
   guint8 *out_buf; /* UDP_BATCH slots of reply_slot bytes */
   guint8 scratch[2 + HEARTH_DNS_MSG_MAX];
 };
@@ -201,14 +207,14 @@ log_query (HearthDnsStub *stub, const HearthDnsQuery *q, const struct sockaddr *
 /* Fills ctrl with the packet info a reply needs to leave from the address
  * the query arrived at; returns its length (0: none needed). */
 static gsize
-reply_pktinfo (struct msghdr *in, guint8 *ctrl)
+reply_pktinfo (struct msghdr *in, CtrlBuf *ctrl)
 {
   for (struct cmsghdr *cm = CMSG_FIRSTHDR (in); cm != NULL; cm = CMSG_NXTHDR (in, cm))
     {
       if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
         {
           struct in_pktinfo pi;
-          struct cmsghdr *out = (struct cmsghdr *) ctrl;
+          struct cmsghdr *out = &ctrl->align;
 
           memcpy (&pi, CMSG_DATA (cm), sizeof pi);
           pi.ipi_spec_dst = pi.ipi_addr;
@@ -221,7 +227,7 @@ reply_pktinfo (struct msghdr *in, guint8 *ctrl)
         }
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
         {
-          struct cmsghdr *out = (struct cmsghdr *) ctrl;
+          struct cmsghdr *out = &ctrl->align;
 
           out->cmsg_level = IPPROTO_IPV6;
           out->cmsg_type = IPV6_PKTINFO;
@@ -265,7 +271,7 @@ arrived_on_excluded_interface (HearthDnsStub *stub, struct msghdr *in)
 
 static void
 udp_send (int fd, const guint8 *data, gsize len, const struct sockaddr_storage *peer, socklen_t peer_len,
-          const guint8 *ctrl, gsize ctrl_len)
+          const CtrlBuf *ctrl, gsize ctrl_len)
 {
   struct iovec iov = { (void *) data, len };
   struct msghdr msg = { 0 };
@@ -303,7 +309,7 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
           stub->in_msgs[i].msg_hdr.msg_namelen = sizeof stub->in_addr[i];
           stub->in_msgs[i].msg_hdr.msg_iov = &stub->in_iov[i];
           stub->in_msgs[i].msg_hdr.msg_iovlen = 1;
-          stub->in_msgs[i].msg_hdr.msg_control = stub->in_ctrl[i];
+          stub->in_msgs[i].msg_hdr.msg_control = stub->in_ctrl[i].buf;
           stub->in_msgs[i].msg_hdr.msg_controllen = CTRL_SIZE;
         }
       n = recvmmsg (fd, stub->in_msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
@@ -336,7 +342,7 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
               c->udp_fd = fd;
               memcpy (&c->peer, &stub->in_addr[i], in->msg_namelen);
               c->peer_len = in->msg_namelen;
-              c->ctrl_len = reply_pktinfo (in, c->ctrl);
+              c->ctrl_len = reply_pktinfo (in, &c->ctrl);
               hearth_dns_forwarder_query (stub->forwarder, &c->query, servers_for (stub, &query), c);
               continue;
             }
@@ -350,11 +356,11 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
           stub->out_msgs[n_out].msg_hdr.msg_iov = &stub->out_iov[n_out];
           stub->out_msgs[n_out].msg_hdr.msg_iovlen = 1;
           {
-            gsize ctrl_len = reply_pktinfo (in, stub->out_ctrl[n_out]);
+            gsize ctrl_len = reply_pktinfo (in, &stub->out_ctrl[n_out]);
 
             if (ctrl_len > 0)
               {
-                stub->out_msgs[n_out].msg_hdr.msg_control = stub->out_ctrl[n_out];
+                stub->out_msgs[n_out].msg_hdr.msg_control = stub->out_ctrl[n_out].buf;
                 stub->out_msgs[n_out].msg_hdr.msg_controllen = ctrl_len;
               }
           }
@@ -628,7 +634,7 @@ deliver_cb (gpointer p, const HearthDnsAnswer *answer, guint rcode, gpointer use
       if (c->conn != NULL)
         conn_queue (c->conn, stub->scratch, len);
       else
-        udp_send (c->udp_fd, stub->scratch, len, &c->peer, c->peer_len, c->ctrl, c->ctrl_len);
+        udp_send (c->udp_fd, stub->scratch, len, &c->peer, c->peer_len, &c->ctrl, c->ctrl_len);
     }
   client_free (c);
 }
