@@ -106,6 +106,33 @@ class CacheTest(HearthTestCase):
         self.assertLessEqual(ttls[dns.rdatatype.CNAME], 4)
         self.assertLessEqual(ttls[dns.rdatatype.A], 9)
 
+    def test_lru_eviction(self):
+        for n in 'abcd':
+            self.up.add('%s.lru.test' % n, 'A', 300, '192.0.2.%d' % (ord(n) - 90))
+        d = self.start('--cache-size=3')
+        for n in 'abc':
+            d.query('%s.lru.test' % n)
+        d.query('a.lru.test')           # a is now the most recently used
+        d.query('d.lru.test')           # evicts b, the least recently used
+        d.query('a.lru.test')
+        d.query('b.lru.test')
+        self.assertEqual(self.up.count('a.lru.test'), 1, 'recently used entry evicted')
+        self.assertEqual(self.up.count('b.lru.test'), 2, 'cache holds more than cache-size')
+
+    def test_non_ascii_bytes_not_case_folded(self):
+        # Only A-Z/a-z compare case-insensitively (RFC 4343); 0xC1 and 0xE1
+        # are different labels.
+        upper = dns.name.Name([b'\xc1x', b'test', b''])
+        lower = dns.name.Name([b'\xe1x', b'test', b''])
+        self.up.add(upper.to_text(), 'A', 300, '192.0.2.61')
+        self.up.add(lower.to_text(), 'A', 300, '192.0.2.62')
+        d = self.start()
+        r1 = d.query(upper)
+        r2 = d.query(lower)
+        self.assertEqual(ht.answer_texts(r1), ['192.0.2.61'])
+        self.assertEqual(ht.answer_texts(r2), ['192.0.2.62'])
+        self.assertEqual(self.up.count(), 2)
+
     def test_ttl_counts_down(self):
         d = self.start()
         r1 = d.query('ten.test')

@@ -214,6 +214,20 @@ class TruncationTest(HearthTestCase):
         self.assertEqual(ht.answer_texts(r), ['192.0.2.77'])
         self.assertEqual(self.up.count('tc.test', proto='tcp'), 1)
 
+    def test_tc_from_upstream_without_tcp(self):
+        # The upstream truncates but refuses TCP: the client must still hear
+        # something (the TC reply, or SERVFAIL) in bounded time.
+        up = self.upstream(tcp=False)
+        up.add('tc.test', 'A', 300, '192.0.2.77')
+        up.handler = lambda q, proto, raw, addr: ht.TRUNCATE
+        d = self.daemon('--server=' + up.server_arg)
+        start = time.monotonic()
+        r = d.query('tc.test', timeout=7, id=32)
+        self.assertLessEqual(time.monotonic() - start, 6.0)
+        self.assertEqual(r.id, 32)
+        self.assertTrue(r.flags & dns.flags.TC or r.rcode() == dns.rcode.SERVFAIL,
+                        'neither TC nor SERVFAIL: %s' % r)
+
     @dnsmasq_differs('dnsmasq was seen sending a non-EDNS client a UDP answer over 512 '
                      'bytes (with an OPT record it did not ask for)', varies=True)
     def test_big_answer_to_plain_udp_client(self):

@@ -11,6 +11,7 @@ import random
 import time
 
 import dns.flags
+import dns.name
 import dns.rdatatype
 
 import hearthtest as ht
@@ -220,6 +221,17 @@ class RoutingTest(HearthTestCase):
         # Suffix match is on whole labels: xcorp.test is not in corp.test.
         self.assertEqual(self.who(d.query('xcorp.test')), 'default')
         self.assertEqual(self.counts(), (2, 2, 0))
+
+    def test_dot_inside_label_is_not_a_separator(self):
+        # The name a\.corp.test has the label "a.corp" under "test": it is
+        # not inside corp.test.
+        d = self.start('--server=/corp.test/' + self.corp.server_arg)
+        name = dns.name.Name([b'a.corp', b'test', b''])
+        self.default.add(name.to_text(), 'A', 300, '198.51.100.1')
+        r = d.query(name)
+        self.assertEqual(self.who(r), 'default')
+        self.assertEqual(r.question[0].name.labels, name.labels)
+        self.assertEqual(self.corp.count(), 0)
 
     def test_domain_route_case_insensitive(self):
         d = self.start('--server=/Corp.Test/' + self.corp.server_arg)

@@ -209,6 +209,21 @@ class ProtocolTest(HearthTestCase):
                 r = self.d.query('www.proto.test', payload=1232)
                 self.assertEqual(r.edns, 0, 'no OPT record in reply to an EDNS query')
 
+    def test_tcp_client_gone_before_answer(self):
+        self.up.handler = lambda q, proto, raw, addr: ht.Delay(400)
+        for i in range(5):
+            s = ht.tcp_connect('127.0.0.1', self.d.port)
+            ht.tcp_send(s, ht.make_query('gone%d.proto.test' % i).to_wire())
+            s.close()
+        s = ht.tcp_connect('127.0.0.1', self.d.port)
+        s.sendall(b'\x00\x40\x12\x34')    # frame cut short
+        s.close()
+        time.sleep(0.8)
+        self.up.handler = None
+        self.still_serving()
+        r = self.d.query('www.proto.test', tcp=True)
+        self.assertEqual(ht.answer_texts(r), ['192.0.2.80'])
+
     def test_tcp_split_writes(self):
         # A TCP query arriving a few bytes at a time is still one query.
         wire = ht.make_query('www.proto.test', id=0x0808).to_wire()
@@ -293,7 +308,10 @@ class ForwardMaxTest(HearthTestCase):
                             ht.make_query('slow%d.proto.test' % i, id=100 + i).to_wire())
             self.addCleanup(s.close)
             socks.append(s)
-            up.wait_for(i + 1, timeout=0.5) if i < 2 else time.sleep(0.05)
+            if i < 2:
+                # Make sure the first two hold the slots before the third.
+                self.assertEqual(up.wait_for(i + 1, timeout=1), i + 1)
+        time.sleep(0.05)
         start = time.monotonic()
         raw = ht.udp_recv(socks[2], 1.5)
         self.assertIsNotNone(raw, 'third query over dns-forward-max not answered at once')

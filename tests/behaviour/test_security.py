@@ -14,6 +14,7 @@ import struct
 
 import dns.flags
 import dns.message
+import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -125,6 +126,31 @@ class ForgedReplyTest(HearthTestCase):
         self.assertIsNotNone(first)
         self.assertEqual(ht.parse(first).id, 999)
         self.assertIsNone(ht.udp_recv(s, 0.5), 'second upstream reply relayed to client')
+
+
+class PoisonTest(HearthTestCase):
+    def test_unrelated_records_not_cached(self):
+        # Records for other names riding along in a reply must not be
+        # served later as answers for those names.
+        up = self.upstream()
+        up.add('asked.test', 'A', 300, GOOD)
+        up.add('victim.test', 'A', 300, '192.0.2.200')
+
+        def handler(query, proto, raw, addr):
+            resp = up.answer(query)
+            if query.question[0].name == dns.name.from_text('asked.test'):
+                resp.answer.append(dns.rrset.from_text('victim.test.', 300, 'IN', 'A', EVIL))
+                resp.additional.append(dns.rrset.from_text('victim.test.', 300, 'IN',
+                                                           'AAAA', '2001:db8::666'))
+            return resp
+        up.handler = handler
+        d = self.daemon('--server=' + up.server_arg)
+        d.query('asked.test')
+        r = d.query('victim.test')
+        self.assertEqual(ht.answer_texts(r), ['192.0.2.200'], 'poisoned from another answer')
+        self.assertEqual(up.count('victim.test'), 1)
+        d.query('victim.test', 'AAAA')
+        self.assertEqual(up.count('victim.test', 'AAAA'), 1)
 
 
 class RandomnessTest(HearthTestCase):
