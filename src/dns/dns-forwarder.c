@@ -72,7 +72,6 @@ struct _Transaction {
   guint16 query_flags;
   GPtrArray *servers;  /* HearthDnsServer*, refs, in the order to try */
   guint n_tried;       /* servers[0..n_tried) have had an attempt */
-  guint n_failed;      /* attempts that ended in error (not timeouts) */
   GPtrArray *attempts; /* Attempt* */
   GPtrArray *clients;
   guint attempt_timer;
@@ -202,7 +201,6 @@ attempt_failed (Attempt *a)
   a->done = TRUE;
   attempt_close (a);
   server_failed (a->server);
-  tx->n_failed++;
   transaction_send_next (tx);
 }
 
@@ -303,7 +301,6 @@ attempt_handle_reply (Attempt *a, const guint8 *data, gsize len)
       tx->error_answer = answer;
       a->server->retries++;
       server_failed (a->server);
-      tx->n_failed++;
       transaction_send_next (tx);
       return FALSE;
     default:
@@ -435,7 +432,6 @@ transaction_send_next (Transaction *tx)
           g_warning ("cannot query %s: %s", server->text, error->message);
           a->done = TRUE;
           server_failed (server);
-          tx->n_failed++;
           continue;
         }
       len = hearth_dns_write_upstream_query (a->id, tx->query_flags, &tx->question,
@@ -447,7 +443,6 @@ transaction_send_next (Transaction *tx)
           a->done = TRUE;
           attempt_close (a);
           server_failed (server);
-          tx->n_failed++;
           continue;
         }
       a->sent_at = g_get_monotonic_time ();
