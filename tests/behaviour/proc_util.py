@@ -409,3 +409,34 @@ class NotifyListener:
         self._stop = True
         self._thread.join(2)
         self.sock.close()
+
+
+def kill_pidfile_owner(pidfile, tmpdir):
+    """Stop the daemon named in pidfile (if any), by its checked pid."""
+    pid = read_pid_file(pidfile)
+    if pid is not None:
+        track(pid, tmpdir)
+        kill_tracked(pid)
+
+
+def run_like_vircommandrun(argv, env, pidfile, tmpdir, timeout=10):
+    """Run a launcher the way libvirt's virCommandRun does: stdout and
+    stderr are pipes read to EOF.  Returns (exit status, output), or
+    (None, output) when the pipes were still open after timeout (a daemon
+    that kept the launcher's stdio), after cleaning up."""
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    track(p.pid, tmpdir)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # Whoever holds the pipes (the daemon, if the launcher is gone)
+        # goes first; then the pipes can be closed without blocking.
+        kill_pidfile_owner(pidfile, tmpdir)
+        if p.poll() is None:
+            p.kill()
+        p.stdout.close()
+        p.stderr.close()
+        p.wait(5)
+        return None, 'launcher exit status %s' % p.returncode
+    return p.returncode, (out + err).decode('utf-8', 'replace')

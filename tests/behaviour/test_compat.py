@@ -14,7 +14,6 @@ binary under test.  NetworkManager's command lines are in test_process.py;
 import os
 import re
 import signal
-import subprocess
 import time
 
 import proc_util as pu
@@ -71,10 +70,7 @@ class LibvirtTestCase(HearthTestCase):
         self.addCleanup(self._kill_pidfile_owner)
 
     def _kill_pidfile_owner(self):
-        pid = pu.read_pid_file(self.pidfile)
-        if pid is not None:
-            pu.track(pid, self.dir)
-            pu.kill_tracked(pid)
+        pu.kill_pidfile_owner(self.pidfile, self.dir)
 
     def write_conf(self, port=None, extra=()):
         """A config shaped like libvirt's networkDnsmasqConfContents output,
@@ -112,22 +108,11 @@ class LibvirtTestCase(HearthTestCase):
         stdout and stderr to EOF before it reaps it."""
         argv = [self.link, '--conf-file=' + conf, '--leasefile-ro',
                 '--dhcp-script=' + self.helper]
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE,
-                             env=pu.child_env({'VIR_BRIDGE_NAME': 'virbr0'}))
-        pu.track(p.pid, self.dir)
-        try:
-            out, err = p.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._kill_pidfile_owner()
-            if p.poll() is None:
-                p.kill()
-            p.stdout.close()
-            p.stderr.close()
-            p.wait(5)
-            self.fail('virCommandRun would still be waiting after 10 s (launcher status %s)'
-                      % p.returncode)
-        return p.returncode, (out + err).decode('utf-8', 'replace')
+        code, output = pu.run_like_vircommandrun(argv, pu.child_env({'VIR_BRIDGE_NAME': 'virbr0'}),
+                                                 self.pidfile, self.dir)
+        if code is None:
+            self.fail('virCommandRun would still be waiting after 10 s (%s)' % output)
+        return code, output
 
     def start_network(self, conf):
         code, output = self.vir_command_run(conf)

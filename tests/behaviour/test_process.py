@@ -11,7 +11,6 @@ test_signals.py; configuration checking in test_config_cli.py.
 import os
 import signal
 import socket
-import subprocess
 import time
 import unittest
 
@@ -35,10 +34,7 @@ class ProcessTestCase(HearthTestCase):
         self.addCleanup(self._kill_pidfile_owner)
 
     def _kill_pidfile_owner(self):
-        pid = pu.read_pid_file(self.pidfile)
-        if pid is not None:
-            pu.track(pid, self.dir)
-            pu.kill_tracked(pid)
+        pu.kill_pidfile_owner(self.pidfile, self.dir)
 
     def args(self, foreground=True, daemonizing=False):
         a = ['--conf-file=/dev/null', '--no-resolv', '--port=%d' % self.port,
@@ -165,24 +161,11 @@ class TestDnsmasqMode(ProcessTestCase):
         # through pipes and reads them to EOF before it looks at the exit
         # status: a daemon that keeps them open hangs the network start.
         argv = [pu.dnsmasq_link(self.dir)] + self.args(foreground=False, daemonizing=True)
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=pu.child_env())
-        pu.track(p.pid, self.dir)
-        try:
-            out, err = p.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            # Whoever holds the pipes (the daemon, if the launcher is gone)
-            # goes first; then the pipes can be closed without blocking.
-            self._kill_pidfile_owner()
-            if p.poll() is None:
-                p.kill()
-            p.stdout.close()
-            p.stderr.close()
-            p.wait(5)
-            self.fail('launcher stdout/stderr still open 10 s after start, launcher '
-                      'exit status %s (the daemon kept the launcher\'s stdio)'
-                      % p.returncode)
-        self.assertEqual(p.returncode, 0, (out + err).decode('utf-8', 'replace'))
+        code, output = pu.run_like_vircommandrun(argv, pu.child_env(), self.pidfile, self.dir)
+        if code is None:
+            self.fail('launcher stdout/stderr still open 10 s after start, %s '
+                      '(the daemon kept the launcher\'s stdio)' % output)
+        self.assertEqual(code, 0, output)
         pid = pu.read_pid_file(self.pidfile)
         self.assertIsNotNone(pid)
         pu.adopt_daemon(self, pid, self.dir)
