@@ -116,7 +116,8 @@ client_free (gpointer p)
 
 gsize
 hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp, gint64 now,
-                         HearthDnsQuery *out_query, gboolean *out_forward, guint8 *buf, gsize buf_size)
+                         HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers, guint8 *buf,
+                         gsize buf_size)
 {
   const HearthDnsConfig *config = stub->config;
   HearthDnsQuery *q = out_query;
@@ -126,6 +127,7 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
   GPtrArray *servers = NULL;
 
   *out_forward = FALSE;
+  *out_servers = NULL;
   switch (hearth_dns_query_parse (packet, len, q))
     {
     case HEARTH_DNS_PARSE_DROP:
@@ -182,17 +184,8 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
     }
   *out_forward = TRUE;
+  *out_servers = servers;
   return 0;
-}
-
-static GPtrArray *
-servers_for (HearthDnsStub *stub, const HearthDnsQuery *q)
-{
-  GPtrArray *servers = NULL;
-
-  if (stub->routes != NULL)
-    hearth_dns_routes_lookup (stub->routes, q->question.name, q->question.name_len, &servers);
-  return servers;
 }
 
 static void
@@ -322,6 +315,7 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
           guint8 *reply = stub->out_buf + (gsize) n_out * stub->reply_slot;
           HearthDnsQuery query;
           gboolean forward;
+          GPtrArray *servers;
           gsize reply_len;
 
           stub->stats.queries_udp++;
@@ -331,7 +325,7 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
               continue;
             }
           reply_len = hearth_dns_stub_process (stub, stub->in_buf[i], stub->in_msgs[i].msg_len, FALSE, now, &query,
-                                               &forward, reply, stub->reply_slot);
+                                               &forward, &servers, reply, stub->reply_slot);
           if (query.question_ok && (reply_len > 0 || forward))
             log_query (stub, &query, (struct sockaddr *) &stub->in_addr[i]);
           if (forward)
@@ -343,7 +337,7 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
               memcpy (&c->peer, &stub->in_addr[i], in->msg_namelen);
               c->peer_len = in->msg_namelen;
               c->ctrl_len = reply_pktinfo (in, &c->ctrl);
-              hearth_dns_forwarder_query (stub->forwarder, &c->query, servers_for (stub, &query), c);
+              hearth_dns_forwarder_query (stub->forwarder, &c->query, servers, c);
               continue;
             }
           if (reply_len == 0)
@@ -476,14 +470,15 @@ conn_process (TcpConn *conn)
       gsize qlen = ((gsize) conn->in[pos] << 8) | conn->in[pos + 1];
       HearthDnsQuery query;
       gboolean forward;
+      GPtrArray *servers;
       gsize reply_len;
 
       if (conn->in_len - pos - 2 < qlen)
         break;
       stub->stats.queries_tcp++;
       reply_len = hearth_dns_stub_process (stub, conn->in + pos + 2, qlen, TRUE,
-                                           g_get_monotonic_time () / G_USEC_PER_SEC, &query, &forward, stub->scratch,
-                                           sizeof stub->scratch);
+                                           g_get_monotonic_time () / G_USEC_PER_SEC, &query, &forward, &servers,
+                                           stub->scratch, sizeof stub->scratch);
       pos += 2 + qlen;
       if (query.question_ok && (reply_len > 0 || forward))
         log_query (stub, &query, (struct sockaddr *) &conn->peer);
@@ -495,7 +490,7 @@ conn_process (TcpConn *conn)
           c->conn = conn;
           conn->ref_count++;
           conn->pending++;
-          hearth_dns_forwarder_query (stub->forwarder, &c->query, servers_for (stub, &query), c);
+          hearth_dns_forwarder_query (stub->forwarder, &c->query, servers, c);
         }
       else if (reply_len > 0)
         conn_queue (conn, stub->scratch, reply_len);

@@ -47,7 +47,9 @@ void hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_sta
 /* The pure part of query handling, shared with the fuzzer: given a packet
  * from a client (over TCP or UDP), writes an immediate reply into buf
  * (returns its length), or returns 0 when the packet is dropped or must be
- * forwarded (*out_forward = TRUE). *out_query is always filled as far as the
- * packet parsed. now is monotonic seconds. */
+ * forwarded (*out_forward = TRUE, and *out_servers the route's servers,
+ * borrowed from the routing table, possibly NULL). *out_query is always
+ * filled as far as the packet parsed. now is monotonic seconds. */
 gsize hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp, gint64 now,
-                               HearthDnsQuery *out_query, gboolean *out_forward, guint8 *buf, gsize buf_size);
+                               HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers,
+                               guint8 *buf, gsize buf_size);
