@@ -31,8 +31,6 @@
 typedef struct {
   GMainLoop *loop;
   HearthDnsService *dns;
-  const HearthDaemonConfig *config;
-  int exit_code;
 } Daemon;
 
 static gboolean
@@ -275,7 +273,6 @@ main (int argc, char **argv)
   loop = g_main_loop_new (NULL, FALSE);
   d.loop = loop;
   d.dns = dns;
-  d.config = daemon_config;
   g_unix_signal_add (SIGTERM, on_terminate, &d);
   g_unix_signal_add (SIGINT, on_terminate, &d);
   g_unix_signal_add (SIGHUP, on_hangup, &d);
@@ -295,5 +292,5 @@ main (int argc, char **argv)
 
   if (daemon_config->pid_file != NULL)
     unlink (daemon_config->pid_file);
-  return d.exit_code;
+  return HEARTH_EXIT_OK;
 }

@@ -220,10 +220,7 @@ hearth_dns_service_open (HearthDnsService *svc, GArray *activated, GError **erro
       for (guint i = 0; i < config->interfaces->len; i++)
         g_ptr_array_add (names, g_ptr_array_index (config->interfaces, i));
       g_ptr_array_add (names, (gpointer) "lo");
-      addrs = hearth_net_interface_addresses (names, config->except_interfaces, config->port, NULL);
-      /* Report only the interfaces the user named. */
-      g_array_unref (hearth_net_interface_addresses (config->interfaces, config->except_interfaces, config->port,
-                                                     missing));
+      addrs = hearth_net_interface_addresses (names, config->except_interfaces, config->port, missing);
     }
   else
     addrs = g_array_new (FALSE, TRUE, sizeof (struct sockaddr_storage));

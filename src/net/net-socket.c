@@ -60,7 +60,10 @@ hearth_net_sockaddr_to_string (const struct sockaddr *sa, gboolean with_port, ch
           char ifname[IF_NAMESIZE];
 
           if (if_indextoname (s6->sin6_scope_id, ifname) != NULL)
-            g_strlcat (addr, "%", sizeof addr), g_strlcat (addr, ifname, sizeof addr);
+            {
+              g_strlcat (addr, "%", sizeof addr);
+              g_strlcat (addr, ifname, sizeof addr);
+            }
         }
     }
   else if (sa->sa_family == AF_INET)
@@ -370,13 +373,14 @@ hearth_net_interface_addresses (GPtrArray *names, GPtrArray *except, guint16 por
 
           if (ifa->ifa_addr == NULL || (ifa->ifa_addr->sa_family != AF_INET && ifa->ifa_addr->sa_family != AF_INET6))
             continue;
-          if (name_in (except, ifa->ifa_name))
-            continue;
           for (guint i = 0; i < names->len; i++)
             {
               if (!hearth_net_interface_name_matches (g_ptr_array_index (names, i), ifa->ifa_name))
                 continue;
+              /* An excluded interface is not missing: mark it seen first. */
               seen[i] = TRUE;
+              if (name_in (except, ifa->ifa_name))
+                break;
               memset (&ss, 0, sizeof ss);
               memcpy (&ss, ifa->ifa_addr, hearth_net_sockaddr_len (ifa->ifa_addr));
               hearth_net_sockaddr_set_port ((struct sockaddr *) &ss, port);

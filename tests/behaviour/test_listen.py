@@ -82,6 +82,9 @@ class ListenTest(HearthTestCase):
     def test_except_interface_removes_loopback(self):
         d = self.start('--interface=hearthnone0', '--except-interface=lo')
         self.assertFalse(answers('127.0.0.1', d.port), 'answered on excluded loopback')
+        # Excluded is not missing: only the named interface is reported.
+        self.assertIn('interface hearthnone0 has no address', d.stderr_text())
+        self.assertNotIn('interface lo has no address', d.stderr_text())
 
     def test_wildcard_except_interface(self):
         # No listen options: wildcard sockets, and the arrival interface is
