@@ -29,11 +29,16 @@
 #define TCP_MAX_CONNECTIONS 64
 #define TCP_IDLE_SECONDS  10
 #define TCP_OUT_MAX       (256 * 1024) /* a client that does not read gets cut off */
-#define CTRL_SIZE         CMSG_SPACE (sizeof (struct in6_pktinfo))
+/* Room for one IPv4 or IPv6 packet-info message. A literal, because clang
+ * does not take CMSG_SPACE() as a constant expression; checked against it
+ * in hearth_dns_stub_new(). */
+#define CTRL_SIZE         64
 
-/* Control-message space, aligned as struct cmsghdr requires. */
+/* Control-message space, aligned as struct cmsghdr requires (its first
+ * field is a size_t; the struct itself cannot be a member, it ends in a
+ * flexible array). */
 typedef union {
-  struct cmsghdr align;
+  size_t align;
   guint8 buf[CTRL_SIZE];
 } CtrlBuf;
 
@@ -207,7 +212,7 @@ reply_pktinfo (struct msghdr *in, CtrlBuf *ctrl)
       if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
         {
           struct in_pktinfo pi;
-          struct cmsghdr *out = &ctrl->align;
+          struct cmsghdr *out = (struct cmsghdr *) ctrl->buf;
 
           memcpy (&pi, CMSG_DATA (cm), sizeof pi);
           pi.ipi_spec_dst = pi.ipi_addr;
@@ -220,7 +225,7 @@ reply_pktinfo (struct msghdr *in, CtrlBuf *ctrl)
         }
       if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
         {
-          struct cmsghdr *out = &ctrl->align;
+          struct cmsghdr *out = (struct cmsghdr *) ctrl->buf;
 
           out->cmsg_level = IPPROTO_IPV6;
           out->cmsg_type = IPV6_PKTINFO;
@@ -650,8 +655,12 @@ listener_free (gpointer p)
 HearthDnsStub *
 hearth_dns_stub_new (const HearthDnsConfig *config, HearthDnsCache *cache)
 {
-  HearthDnsStub *stub = g_new0 (HearthDnsStub, 1);
+  HearthDnsStub *stub;
 
+  g_assert (CMSG_SPACE (sizeof (struct in6_pktinfo)) <= CTRL_SIZE &&
+            CMSG_SPACE (sizeof (struct in_pktinfo)) <= CTRL_SIZE &&
+            G_ALIGNOF (CtrlBuf) >= G_ALIGNOF (struct cmsghdr));
+  stub = g_new0 (HearthDnsStub, 1);
   stub->config = config;
   stub->cache = cache;
   stub->listeners = g_ptr_array_new_with_free_func (listener_free);
