@@ -710,7 +710,7 @@ class HearthdStartError(AssertionError):
 class Hearthd:
     """Start the daemon under test:
 
-        $HEARTHD -k --conf-file=/dev/null --no-resolv --port=P
+        $HEARTHD -k --conf-file=/dev/null --no-resolv --no-hosts --port=P
                  --listen-address=127.0.0.1 [args...]
 
     Defaults are left out when args already set them (--port, -p,
@@ -718,7 +718,7 @@ class Hearthd:
     the port accepts TCP connections (at most start_timeout s)."""
 
     def __init__(self, *args, port=None, listen=('127.0.0.1',), defaults=True,
-                 env=None, wait=True, binary=None, start_timeout=5.0):
+                 env=None, wait=True, binary=None, start_timeout=5.0, hosts=False):
         self.binary = binary or HEARTHD
         self.listen = [listen] if isinstance(listen, str) else list(listen)
         self.port = port
@@ -735,6 +735,10 @@ class Hearthd:
             if not has('--conf-file', '-C'):
                 argv.append('--conf-file=/dev/null')
             argv.append('--no-resolv')
+            # The machine's /etc/hosts is not the test's business; tests of
+            # hosts files pass hosts=True (and their own --addn-hosts).
+            if not hosts and not has('--no-hosts', '-h'):
+                argv.append('--no-hosts')
             if has('--port', '-p'):
                 for a in args:
                     if a.startswith('--port='):
@@ -748,7 +752,7 @@ class Hearthd:
                 argv.extend('--listen-address=%s' % a for a in self.listen)
             if REFERENCE:
                 self._tmpdir = tempfile.mkdtemp(prefix='hearth-ref-')
-                argv += ['--no-hosts', '--log-facility=-', '--bind-interfaces',
+                argv += ['--log-facility=-', '--bind-interfaces',
                          '--pid-file=%s' % os.path.join(self._tmpdir, 'pid')]
         # HEARTH_TEST_EXTRA_ARGS appends options to every daemon: a way to
         # check that tests fail when a behaviour is switched off (e.g.
