@@ -194,7 +194,7 @@ cache_apply_policy (const HearthDnsCachePolicy *policy, HearthDnsAnswer *answer)
     {
       if (policy->no_negcache)
         return 0;
-      if (!answer->has_soa)
+      if (!answer->has_soa && !answer->ttl_fixed)
         {
           /* RFC 2308 5: no SOA, no negative TTL; only --neg-ttl gives one
            * (and its 0, the default, means not cached). */

@@ -12,6 +12,32 @@
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
+#include <unistd.h>
+
+static void
+mx_host_free (HearthDnsMxHost *mx)
+{
+  g_free (mx->name);
+  g_free (mx->target);
+  g_free (mx);
+}
+
+/* An option value that can only be parsed once every option is in
+ * (--srv-host needs --domain). */
+typedef struct {
+  char *option;
+  char *value;
+  char *location;
+} Deferred;
+
+static void
+deferred_free (Deferred *d)
+{
+  g_free (d->option);
+  g_free (d->value);
+  g_free (d->location);
+  g_free (d);
+}
 
 HearthDnsConfig *
 hearth_dns_config_new (void)
@@ -29,6 +55,16 @@ hearth_dns_config_new (void)
   c->max_port = 65535;
   c->cache_size = 150;
   c->edns_packet_max = 1232;
+  c->addn_hosts = g_ptr_array_new_with_free_func (g_free);
+  c->hostsdirs = g_ptr_array_new_with_free_func (g_free);
+  c->domain_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_domain_rule_free);
+  c->address_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_address_rule_free);
+  c->records = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_record_free);
+  c->mx_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_host_free);
+  c->interface_names = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_interface_name_free);
+  c->synth_domains = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_synth_domain_free);
+  c->policy = hearth_dns_policy_new ();
+  c->deferred = g_ptr_array_new_with_free_func ((GDestroyNotify) deferred_free);
   return c;
 }
 
@@ -42,6 +78,18 @@ hearth_dns_config_free (HearthDnsConfig *c)
   g_ptr_array_unref (c->except_interfaces);
   g_ptr_array_unref (c->server_specs);
   g_ptr_array_unref (c->resolv_files);
+  g_ptr_array_unref (c->addn_hosts);
+  g_ptr_array_unref (c->hostsdirs);
+  g_ptr_array_unref (c->domain_rules);
+  g_ptr_array_unref (c->address_rules);
+  g_ptr_array_unref (c->records);
+  g_ptr_array_unref (c->mx_hosts);
+  g_ptr_array_unref (c->interface_names);
+  g_ptr_array_unref (c->synth_domains);
+  g_ptr_array_unref (c->deferred);
+  hearth_dns_policy_free (c->policy);
+  g_free (c->mx_target);
+  g_free (c->hostname);
   g_free (c);
 }
 
@@ -208,6 +256,247 @@ FLAG_HANDLER (h_domain_needed, domain_needed)
 FLAG_HANDLER (h_no_negcache, no_negcache)
 FLAG_HANDLER (h_clear_on_reload, clear_on_reload)
 FLAG_HANDLER (h_proxy_dnssec, proxy_dnssec)
+FLAG_HANDLER (h_no_hosts, no_hosts)
+FLAG_HANDLER (h_expand_hosts, expand_hosts)
+FLAG_HANDLER (h_selfmx, selfmx)
+FLAG_HANDLER (h_localmx, localmx)
+FLAG_HANDLER (h_bogus_priv, bogus_priv)
+FLAG_HANDLER (h_no_ident, no_ident)
+FLAG_HANDLER (h_localise_queries, localise_queries)
+FLAG_HANDLER (h_no_round_robin, no_round_robin)
+
+static gboolean
+need_value (const HearthConfigItem *item, GError **error)
+{
+  if (item->value == NULL || *item->value == '\0')
+    {
+      hearth_config_item_set_error (item, error, _("needs a value"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+h_addn_hosts (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  if (!need_value (item, error))
+    return FALSE;
+  g_ptr_array_add (strcmp (item->def->long_name, "hostsdir") == 0 ? c->hostsdirs : c->addn_hosts,
+                   g_strdup (item->value));
+  return TRUE;
+}
+
+static gboolean
+h_local_ttl (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  return parse_ttl (item, &c->local_ttl, error);
+}
+
+static gboolean
+h_dhcp_ttl (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  c->dhcp_ttl_set = TRUE;
+  return parse_ttl (item, &c->dhcp_ttl, error);
+}
+
+typedef gboolean (*RecordParser) (const char *value, const guint8 *quoted, GPtrArray *out, GError **error);
+
+static gboolean
+h_records (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  static const struct {
+    const char *name;
+    RecordParser parse;
+  } parsers[] = {
+    { "host-record", hearth_dns_record_parse_host_record },
+    { "cname", hearth_dns_record_parse_cname },
+    { "txt-record", hearth_dns_record_parse_txt },
+    { "ptr-record", hearth_dns_record_parse_ptr },
+    { "naptr-record", hearth_dns_record_parse_naptr },
+    { "caa-record", hearth_dns_record_parse_caa },
+    { "dns-rr", hearth_dns_record_parse_dns_rr },
+  };
+
+  if (!need_value (item, error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (parsers); i++)
+    if (strcmp (parsers[i].name, item->def->long_name) == 0)
+      {
+        if (!parsers[i].parse (item->value, item->quoted, c->records, error))
+          {
+            hearth_config_item_prefix_error (item, error);
+            return FALSE;
+          }
+        return TRUE;
+      }
+  g_assert_not_reached ();
+}
+
+static gboolean
+h_deferred (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  Deferred *d;
+
+  if (!need_value (item, error))
+    return FALSE;
+  d = g_new0 (Deferred, 1);
+  d->option = g_strdup (item->def->long_name);
+  d->value = g_strdup (item->value);
+  d->location = hearth_config_item_get_location (item);
+  g_ptr_array_add (c->deferred, d);
+  return TRUE;
+}
+
+static gboolean
+h_mx_host (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  HearthDnsMxHost *mx;
+
+  if (!need_value (item, error))
+    return FALSE;
+  mx = g_new0 (HearthDnsMxHost, 1);
+  if (!hearth_dns_record_parse_mx_host (item->value, &mx->name, &mx->target, &mx->preference, error))
+    {
+      mx_host_free (mx);
+      hearth_config_item_prefix_error (item, error);
+      return FALSE;
+    }
+  g_ptr_array_add (c->mx_hosts, mx);
+  return TRUE;
+}
+
+static gboolean
+h_mx_target (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  guint8 wire[HEARTH_DNS_NAME_MAX];
+  gsize len;
+
+  if (!need_value (item, error))
+    return FALSE;
+  if (!hearth_dns_hostname_to_wire (item->value, wire, &len))
+    {
+      hearth_config_item_set_error (item, error, _("bad host name '%s'"), item->value);
+      return FALSE;
+    }
+  g_free (c->mx_target);
+  c->mx_target = g_strdup (item->value);
+  return TRUE;
+}
+
+static gboolean
+h_domain (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (HearthDnsDomainRule) rule = NULL;
+
+  if (!need_value (item, error))
+    return FALSE;
+  if (!hearth_dns_domain_rule_parse (item->value, &rule, error))
+    {
+      hearth_config_item_prefix_error (item, error);
+      return FALSE;
+    }
+  g_ptr_array_add (c->domain_rules, g_steal_pointer (&rule));
+  return TRUE;
+}
+
+static gboolean
+h_address (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (HearthDnsAddressRule) rule = NULL;
+
+  if (!need_value (item, error))
+    return FALSE;
+  if (!hearth_dns_address_rule_parse (item->value, &rule, error))
+    {
+      hearth_config_item_prefix_error (item, error);
+      return FALSE;
+    }
+  g_ptr_array_add (c->address_rules, g_steal_pointer (&rule));
+  return TRUE;
+}
+
+static gboolean
+h_interface_name (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (HearthDnsInterfaceName) in = NULL;
+
+  if (!need_value (item, error))
+    return FALSE;
+  if (!hearth_dns_interface_name_parse (item->value, &in, error))
+    {
+      hearth_config_item_prefix_error (item, error);
+      return FALSE;
+    }
+  g_ptr_array_add (c->interface_names, g_steal_pointer (&in));
+  return TRUE;
+}
+
+static gboolean
+h_synth_domain (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (HearthDnsSynthDomain) sd = NULL;
+
+  if (!need_value (item, error))
+    return FALSE;
+  if (!hearth_dns_synth_domain_parse (item->value, &sd, error))
+    {
+      hearth_config_item_prefix_error (item, error);
+      return FALSE;
+    }
+  g_ptr_array_add (c->synth_domains, g_steal_pointer (&sd));
+  return TRUE;
+}
+
+typedef gboolean (*PolicyParser) (HearthDnsPolicy *policy, const char *value, GError **error);
+
+static gboolean
+h_policy (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  static const struct {
+    const char *name;
+    PolicyParser parse;
+  } parsers[] = {
+    { "bogus-nxdomain", hearth_dns_policy_add_bogus_nxdomain },
+    { "ignore-address", hearth_dns_policy_add_ignore_address },
+    { "alias", hearth_dns_policy_add_alias },
+    { "filter-rr", hearth_dns_policy_add_filter_rr },
+    { "rebind-domain-ok", hearth_dns_policy_add_rebind_domain_ok },
+  };
+
+  if (!need_value (item, error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (parsers); i++)
+    if (strcmp (parsers[i].name, item->def->long_name) == 0)
+      {
+        if (!parsers[i].parse (c->policy, item->value, error))
+          {
+            hearth_config_item_prefix_error (item, error);
+            return FALSE;
+          }
+        return TRUE;
+      }
+  g_assert_not_reached ();
+}
+
+static gboolean
+h_policy_flag (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  const char *name = item->def->long_name;
+
+  if (strcmp (name, "filter-A") == 0)
+    hearth_dns_policy_set_filter_a (c->policy, TRUE);
+  else if (strcmp (name, "filter-AAAA") == 0)
+    hearth_dns_policy_set_filter_aaaa (c->policy, TRUE);
+  else if (strcmp (name, "stop-dns-rebind") == 0)
+    hearth_dns_policy_set_stop_rebind (c->policy, TRUE);
+  else if (strcmp (name, "rebind-localhost-ok") == 0)
+    hearth_dns_policy_set_rebind_localhost_ok (c->policy, TRUE);
+  else if (strcmp (name, "filterwin2k") == 0)
+    hearth_dns_policy_set_filterwin2k (c->policy, TRUE);
+  else
+    g_assert_not_reached ();
+  return TRUE;
+}
 
 static gboolean
 h_dns_forward_max (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
@@ -306,6 +595,42 @@ static const struct {
   { "clear-on-reload", h_clear_on_reload },
   { "proxy-dnssec", h_proxy_dnssec },
   { "edns-packet-max", h_edns_packet_max },
+  { "no-hosts", h_no_hosts },
+  { "addn-hosts", h_addn_hosts },
+  { "hostsdir", h_addn_hosts },
+  { "expand-hosts", h_expand_hosts },
+  { "local-ttl", h_local_ttl },
+  { "dhcp-ttl", h_dhcp_ttl },
+  { "domain", h_domain },
+  { "address", h_address },
+  { "host-record", h_records },
+  { "cname", h_records },
+  { "txt-record", h_records },
+  { "ptr-record", h_records },
+  { "naptr-record", h_records },
+  { "caa-record", h_records },
+  { "dns-rr", h_records },
+  { "srv-host", h_deferred },
+  { "mx-host", h_mx_host },
+  { "mx-target", h_mx_target },
+  { "selfmx", h_selfmx },
+  { "localmx", h_localmx },
+  { "interface-name", h_interface_name },
+  { "synth-domain", h_synth_domain },
+  { "localise-queries", h_localise_queries },
+  { "no-ident", h_no_ident },
+  { "no-round-robin", h_no_round_robin },
+  { "bogus-priv", h_bogus_priv },
+  { "bogus-nxdomain", h_policy },
+  { "ignore-address", h_policy },
+  { "alias", h_policy },
+  { "filter-rr", h_policy },
+  { "rebind-domain-ok", h_policy },
+  { "filter-A", h_policy_flag },
+  { "filter-AAAA", h_policy_flag },
+  { "stop-dns-rebind", h_policy_flag },
+  { "rebind-localhost-ok", h_policy_flag },
+  { "filterwin2k", h_policy_flag },
 };
 
 gboolean
@@ -320,9 +645,54 @@ hearth_dns_config_apply (HearthDnsConfig *config, const HearthConfigItem *item, 
   return FALSE;
 }
 
+/* The domain --srv-host and plain names use: the first --domain without
+ * an address range. */
+const char *
+hearth_dns_config_get_default_domain (const HearthDnsConfig *config)
+{
+  for (guint i = 0; i < config->domain_rules->len; i++)
+    {
+      const HearthDnsDomainRule *rule = g_ptr_array_index (config->domain_rules, i);
+
+      if (!rule->has_range && strcmp (rule->domain, "#") != 0)
+        return rule->domain;
+    }
+  return NULL;
+}
+
 gboolean
 hearth_dns_config_check (HearthDnsConfig *config, GError **error)
 {
+  if (config->hostname == NULL)
+    {
+      char host[256] = "";
+
+      /* Only the first label: dnsmasq's idea of "the host name". */
+      if (gethostname (host, sizeof host - 1) != 0 || host[0] == '\0')
+        g_strlcpy (host, "localhost", sizeof host);
+      host[strcspn (host, ".")] = '\0';
+      config->hostname = g_strdup (host);
+    }
+  for (guint i = 0; i < config->deferred->len; i++)
+    {
+      Deferred *d = g_ptr_array_index (config->deferred, i);
+
+      if (strcmp (d->option, "srv-host") == 0 &&
+          !hearth_dns_record_parse_srv (d->value, hearth_dns_config_get_default_domain (config), config->records,
+                                        error))
+        {
+          g_prefix_error (error, _("%s: option '%s': "), d->location, d->option);
+          return FALSE;
+        }
+    }
+  g_ptr_array_set_size (config->deferred, 0);
+  for (guint i = 0; i < config->mx_hosts->len; i++)
+    {
+      HearthDnsMxHost *mx = g_ptr_array_index (config->mx_hosts, i);
+
+      if (mx->target == NULL)
+        mx->target = g_strdup (config->mx_target != NULL ? config->mx_target : config->hostname);
+    }
   if (config->min_port > config->max_port)
     {
       g_set_error (error, HEARTH_CONFIG_ERROR, HEARTH_CONFIG_ERROR_BAD_VALUE,

@@ -8,6 +8,8 @@
 #pragma once
 
 #include "config/config-parser.h"
+#include "dns/dns-policy.h"
+#include "dns/dns-record.h"
 #include "dns/dns-server.h"
 
 typedef struct {
@@ -38,9 +40,45 @@ typedef struct {
   gboolean proxy_dnssec;
   guint16 edns_packet_max;     /* 1232 */
   gboolean log_queries;        /* set by the daemon from --log-queries */
+
+  /* Local data. */
+  gboolean no_hosts;
+  GPtrArray *addn_hosts;       /* char*, files or directories */
+  GPtrArray *hostsdirs;        /* char*, watched directories */
+  gboolean expand_hosts;
+  guint32 local_ttl;           /* 0 */
+  guint32 dhcp_ttl;            /* --dhcp-ttl, for dynamic names */
+  gboolean dhcp_ttl_set;       /* else local_ttl */
+  GPtrArray *domain_rules;     /* HearthDnsDomainRule*, in order */
+  GPtrArray *address_rules;    /* HearthDnsAddressRule*, in order */
+  GPtrArray *records;          /* HearthDnsRecord*: host-record, cname, srv, txt, ptr, naptr, caa, dns-rr */
+  GPtrArray *mx_hosts;         /* HearthDnsMxHost* */
+  char *mx_target;
+  gboolean selfmx;
+  gboolean localmx;
+  GPtrArray *interface_names;  /* HearthDnsInterfaceName* */
+  GPtrArray *synth_domains;    /* HearthDnsSynthDomain* */
+  gboolean bogus_priv;
+  gboolean no_ident;
+  gboolean localise_queries;
+  gboolean no_round_robin;
+  char *hostname;              /* this machine's name, for --mx-host defaults and hostname.bind */
+
+  /* Answer policy (--bogus-nxdomain, --filter-A, ...). */
+  HearthDnsPolicy *policy;
+  GPtrArray *deferred;         /* internal: values parsed once all options are in */
 } HearthDnsConfig;
 
+/* An --mx-host value; target NULL until hearth_dns_config_check fills it
+ * from --mx-target or the host name. */
+typedef struct {
+  char *name;
+  char *target;
+  guint16 preference;
+} HearthDnsMxHost;
+
 #define HEARTH_DNS_DEFAULT_RESOLV_FILE "/etc/resolv.conf"
+#define HEARTH_DNS_HOSTS_FILE "/etc/hosts"
 /* dnsmasq refuses min-cache-ttl above one hour: longer would keep stale
  * data for too long. */
 #define HEARTH_DNS_MIN_CACHE_TTL_MAX 3600
@@ -52,5 +90,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDnsConfig, hearth_dns_config_free)
 /* Applies one DNS-owned item. FALSE with an error naming the item's origin,
  * line and option when the value is bad. */
 gboolean hearth_dns_config_apply (HearthDnsConfig *config, const HearthConfigItem *item, GError **error);
-/* Checks combinations once all items are in (min-port <= max-port, ...). */
+/* The first --domain without an address range, or NULL. */
+const char *hearth_dns_config_get_default_domain (const HearthDnsConfig *config);
+/* Checks combinations once all items are in (min-port <= max-port, ...) and
+ * parses what needed every option first (--srv-host, --mx-host defaults). */
 gboolean hearth_dns_config_check (HearthDnsConfig *config, GError **error);

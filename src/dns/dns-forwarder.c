@@ -89,6 +89,7 @@ struct _HearthDnsForwarder {
   GHashTable *transactions; /* TxKey* (inside Transaction) -> Transaction* */
   HearthDnsForwarderStats stats;
   guint8 buf[HEARTH_DNS_MSG_MAX];
+  guint8 policy_buf[HEARTH_DNS_MSG_MAX];
 };
 
 static void transaction_send_next (Transaction *tx);
@@ -192,6 +193,21 @@ log_reply (Transaction *tx, HearthDnsServer *server, const HearthDnsAnswer *answ
                     hearth_dns_rcode_to_string (answer->rcode));
 }
 
+static void
+log_policy (Transaction *tx, HearthDnsServer *server, HearthDnsReplyVerdict verdict)
+{
+  char name[1024];
+
+  hearth_dns_name_to_string (tx->question.name, tx->question.name_len, name, sizeof name);
+  if (verdict == HEARTH_DNS_REPLY_BLOCKED)
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "MESSAGE", "possible DNS-rebind attack detected: %s (from %s)",
+                      name, server->text, "HEARTH_QNAME", "%s", name, "HEARTH_UPSTREAM", "%s", server->text);
+  else if (tx->fwd->config->log_queries)
+    g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "reply %s from %s: %s by answer policy", name,
+                      server->text, hearth_dns_reply_verdict_to_string (verdict), "HEARTH_QNAME", "%s", name,
+                      "HEARTH_UPSTREAM", "%s", server->text);
+}
+
 /* An attempt ended without an answer we can use. */
 static void
 attempt_failed (Attempt *a)
@@ -282,6 +298,53 @@ attempt_handle_reply (Attempt *a, const guint8 *data, gsize len)
       return FALSE;
     case HEARTH_DNS_REPLY_OK:
       break;
+    }
+
+  /* Answer policy (--bogus-nxdomain, --stop-dns-rebind, filters...) acts
+   * on the checked reply, before anything is delivered or cached. */
+  if (hearth_dns_policy_has_reply_rules (fwd->config->policy))
+    {
+      gsize policed_len = 0;
+      guint32 original_ttl;
+      HearthDnsReplyVerdict verdict =
+          hearth_dns_policy_check_reply (fwd->config->policy, &tx->question, data, len, fwd->policy_buf,
+                                         sizeof fwd->policy_buf, &policed_len);
+
+      if (verdict != HEARTH_DNS_REPLY_KEEP)
+        log_policy (tx, a->server, verdict);
+      switch (verdict)
+        {
+        case HEARTH_DNS_REPLY_KEEP:
+          break;
+        case HEARTH_DNS_REPLY_IGNORE:
+          /* --ignore-address: as if it never came; another reply may. */
+          hearth_dns_answer_free (answer);
+          fwd->stats.policy_ignored++;
+          return TRUE;
+        case HEARTH_DNS_REPLY_REWRITTEN:
+        case HEARTH_DNS_REPLY_NXDOMAIN:
+        case HEARTH_DNS_REPLY_BLOCKED:
+          original_ttl = answer->ttl;
+          hearth_dns_answer_free (answer);
+          answer = NULL;
+          fwd->stats.policy_changed++;
+          if (hearth_dns_answer_new_from_reply (fwd->policy_buf, policed_len, a->id, &tx->question, &answer) !=
+              HEARTH_DNS_REPLY_OK)
+            {
+              g_clear_pointer (&answer, hearth_dns_answer_free);
+              fwd->stats.bad_replies++;
+              attempt_failed (a);
+              return FALSE;
+            }
+          /* An answer the policy emptied has no SOA to time it: it lives
+           * as long as the records it replaced would have. */
+          if (answer->negative && !answer->has_soa)
+            {
+              answer->ttl = original_ttl;
+              answer->ttl_fixed = TRUE;
+            }
+          break;
+        }
     }
 
   a->done = TRUE;

@@ -12,6 +12,7 @@
 
 #include "dns/dns-cache.h"
 #include "dns/dns-config.h"
+#include "dns/dns-policy.h"
 #include "dns/dns-server.h"
 
 typedef struct _HearthDnsForwarder HearthDnsForwarder;
@@ -31,6 +32,8 @@ typedef struct {
   guint64 refused_limit;  /* dns-forward-max reached */
   guint64 bad_replies;    /* ignored: wrong ID, question, malformed */
   guint64 tcp_fallbacks;
+  guint64 policy_changed; /* replies rewritten or blocked by answer policy */
+  guint64 policy_ignored; /* replies dropped by --ignore-address */
   guint in_flight;
 } HearthDnsForwarderStats;
 

@@ -501,6 +501,13 @@ write_u32_at (guint8 *p, guint32 v)
   p[3] = v & 0xff;
 }
 
+static void
+write_u16_at (guint8 *p, guint16 v)
+{
+  p[0] = v >> 8;
+  p[1] = v & 0xff;
+}
+
 /* RFC 2181 8: a TTL with the top bit set is treated as zero. */
 static guint32
 sane_ttl (guint32 ttl)
@@ -650,6 +657,57 @@ hearth_dns_answer_memory_size (const HearthDnsAnswer *answer)
   return sizeof (HearthDnsAnswer) + answer->n_ttls * sizeof (guint16) + answer->rrs_len;
 }
 
+static void
+reverse_bytes (guint8 *p, gsize n)
+{
+  for (gsize i = 0; i < n / 2; i++)
+    {
+      guint8 t = p[i];
+
+      p[i] = p[n - 1 - i];
+      p[n - 1 - i] = t;
+    }
+}
+
+/* Round robin: rotates the answer section by `by` records, in place, when
+ * that is safe without re-encoding: every answer record an A or AAAA with
+ * the same owner bytes and length. Then the owners (which later names may
+ * point into) stay where they were, and nothing points into addresses. */
+static void
+rotate_answers (const HearthDnsAnswer *answer, guint8 *rrs, guint by)
+{
+  guint n = answer->ancount;
+  gsize first_ttl, rec_len, owner_len;
+
+  if (answer->n_ttls < n)
+    return;
+  first_ttl = answer->ttl_offsets[0];
+  if (first_ttl < 4)
+    return;
+  owner_len = first_ttl - 4; /* owner name, then type and class before the TTL */
+  rec_len = first_ttl + 4 + 2 + (((gsize) rrs[first_ttl + 4] << 8) | rrs[first_ttl + 5]);
+  if ((gsize) n * rec_len > answer->rrs_len)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      const guint8 *rec = rrs + (gsize) i * rec_len;
+      guint16 type = (guint16) ((rec[owner_len] << 8) | rec[owner_len + 1]);
+
+      if (answer->ttl_offsets[i] != (gsize) i * rec_len + first_ttl ||
+          (type != HEARTH_DNS_TYPE_A && type != HEARTH_DNS_TYPE_AAAA) ||
+          (((gsize) rec[first_ttl + 4] << 8) | rec[first_ttl + 5]) != rec_len - first_ttl - 6 ||
+          memcmp (rec, rrs, first_ttl) != 0)
+        return;
+    }
+  by %= n;
+  if (by == 0)
+    return;
+  /* Rotate left by `by` records: three reversals. */
+  reverse_bytes (rrs, (gsize) by * rec_len);
+  reverse_bytes (rrs + (gsize) by * rec_len, (gsize) (n - by) * rec_len);
+  reverse_bytes (rrs, (gsize) n * rec_len);
+}
+
 gsize
 hearth_dns_answer_write (const HearthDnsAnswer *answer, const HearthDnsQuery *query,
                          const HearthDnsReplyParams *params, guint8 *buf, gsize buf_size)
@@ -695,7 +753,101 @@ hearth_dns_answer_write (const HearthDnsAnswer *answer, const HearthDnsQuery *qu
         ttl = params->max_ttl;
       write_u32_at (p, ttl);
     }
+  if (params->rotate != 0 && answer->ancount >= 2)
+    rotate_answers (answer, buf + rrs_pos, params->rotate);
   if (query->has_edns)
     put_opt (&w, params->edns_udp_size, query->edns_do);
   return writer_finish (&w);
+}
+
+/* ---- replies built from local records ---- */
+
+void
+hearth_dns_reply_writer_init (HearthDnsReplyWriter *w, const HearthDnsQuery *query, guint rcode,
+                              gboolean authoritative, gsize limit, guint8 *buf, gsize size)
+{
+  Writer inner = { buf, size, 0, FALSE };
+  guint16 flags = reply_flags (query, rcode);
+
+  if (authoritative)
+    flags |= HEARTH_DNS_FLAG_AA;
+  memset (w, 0, sizeof *w);
+  w->buf = buf;
+  w->size = size;
+  w->query = query;
+  /* Room for the OPT record is kept out of the limit from the start. */
+  w->limit = MIN (limit, size);
+  if (query->has_edns)
+    w->limit = w->limit > 11 ? w->limit - 11 : 0;
+  put_header (&inner, query->header.id, flags, 1, 0, 0, 0);
+  put_question (&inner, &query->question);
+  w->failed = inner.failed || inner.pos > w->limit;
+  w->pos = inner.pos;
+}
+
+void
+hearth_dns_reply_writer_set_rcode (HearthDnsReplyWriter *w, guint rcode)
+{
+  if (w->failed)
+    return;
+  w->buf[3] = (guint8) ((w->buf[3] & ~HEARTH_DNS_RCODE_MASK) | (rcode & HEARTH_DNS_RCODE_MASK));
+}
+
+void
+hearth_dns_reply_writer_add (HearthDnsReplyWriter *w, gboolean authority, const guint8 *name, gsize name_len,
+                             guint16 type, guint16 rclass, guint32 ttl, const guint8 *rdata, gsize rdlength)
+{
+  Writer inner = { w->buf, w->limit, w->pos, FALSE };
+  const HearthDnsQuestion *q = &w->query->question;
+
+  if (w->failed || w->truncated || rdlength > G_MAXUINT16)
+    return;
+  if (hearth_dns_name_equal (name, name_len, q->name, q->name_len))
+    {
+      guint8 pointer[2] = { 0xc0, HEARTH_DNS_HEADER_SIZE };
+
+      put_bytes (&inner, pointer, 2);
+    }
+  else
+    put_bytes (&inner, name, name_len);
+  put_u16 (&inner, type);
+  put_u16 (&inner, rclass);
+  put_u32 (&inner, ttl);
+  put_u16 (&inner, (guint16) rdlength);
+  put_bytes (&inner, rdata, rdlength);
+  if (inner.failed)
+    {
+      /* RFC 2181 9: a partial RRset is worse than none; the client retries
+       * over TCP. */
+      w->truncated = TRUE;
+      return;
+    }
+  w->pos = inner.pos;
+  if (authority)
+    w->nscount++;
+  else
+    w->ancount++;
+}
+
+gsize
+hearth_dns_reply_writer_finish (HearthDnsReplyWriter *w, guint16 edns_udp_size)
+{
+  Writer inner = { w->buf, w->size, w->pos, FALSE };
+
+  if (w->failed)
+    return 0;
+  if (w->truncated)
+    {
+      inner.pos = HEARTH_DNS_HEADER_SIZE + (gsize) w->query->question.name_len + 4;
+      w->ancount = w->nscount = 0;
+      w->buf[2] |= HEARTH_DNS_FLAG_TC >> 8;
+    }
+  write_u16_at (w->buf + 6, w->ancount);
+  write_u16_at (w->buf + 8, w->nscount);
+  if (w->query->has_edns)
+    {
+      write_u16_at (w->buf + 10, 1);
+      put_opt (&inner, edns_udp_size, w->query->edns_do);
+    }
+  return writer_finish (&inner);
 }

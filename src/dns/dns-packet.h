@@ -35,6 +35,7 @@ enum {
 enum {
   HEARTH_DNS_CLASS_IN = 1,
   HEARTH_DNS_CLASS_CH = 3,
+  HEARTH_DNS_CLASS_ANY = 255,
 };
 
 enum {
@@ -152,6 +153,7 @@ typedef struct {
   guint8 qname_len; /* length of the question name these RRs follow */
   gboolean negative;  /* NXDOMAIN, or NOERROR without an answer for the question */
   gboolean has_soa;   /* an SOA in the authority section (RFC 2308) */
+  gboolean ttl_fixed; /* ttl was set by hearth (answer policy): cache it even when negative without SOA */
   guint32 ttl;        /* lifetime: min over all TTLs, or the RFC 2308 negative TTL */
   guint16 n_ttls;
   guint16 *ttl_offsets; /* into rrs */
@@ -184,6 +186,7 @@ typedef struct {
   gboolean proxy_dnssec;   /* keep AD from upstream */
   guint16 edns_udp_size;   /* what hearth advertises in its OPT */
   gsize limit;             /* the client's size limit (UDP size or 65535 on TCP) */
+  guint rotate;            /* round robin: start the addresses this many records on (0 = as received) */
 } HearthDnsReplyParams;
 
 /* Writes the reply to one client: its ID, its question bytes (its own name
@@ -196,3 +199,34 @@ gsize hearth_dns_answer_write (const HearthDnsAnswer *answer, const HearthDnsQue
 /* The client's UDP size limit for a query: 512 without EDNS, otherwise its
  * advertised size clamped to [512, max]. */
 gsize hearth_dns_query_udp_limit (const HearthDnsQuery *query, guint16 max);
+
+/* Builds a reply from records hearth makes itself (local data, --address
+ * routes, CHAOS). Past the client's limit the reply is truncated: TC set,
+ * no records. */
+typedef struct {
+  guint8 *buf;
+  gsize size;       /* room in buf */
+  gsize limit;      /* the client's limit */
+  gsize pos;
+  guint16 ancount;
+  guint16 nscount;
+  gboolean truncated;
+  gboolean failed;  /* buf too small even for the header and question */
+  const HearthDnsQuery *query;
+} HearthDnsReplyWriter;
+
+/* Starts a reply to query: header (QR, the query's RD and CD, RA, AA when
+ * authoritative, rcode) and the client's question bytes. */
+void hearth_dns_reply_writer_init (HearthDnsReplyWriter *w, const HearthDnsQuery *query, guint rcode,
+                                   gboolean authoritative, gsize limit, guint8 *buf, gsize size);
+/* Appends a record to the answer section (authority when authority is
+ * TRUE; all answer records must come first). An owner equal to the
+ * question name (ignoring case) is written as a pointer to it, so it keeps
+ * the client's case. rdata is copied as is (uncompressed names). */
+void hearth_dns_reply_writer_add (HearthDnsReplyWriter *w, gboolean authority, const guint8 *name, gsize name_len,
+                                  guint16 type, guint16 rclass, guint32 ttl, const guint8 *rdata, gsize rdlength);
+/* Sets the rcode (e.g. NXDOMAIN found after records were considered). */
+void hearth_dns_reply_writer_set_rcode (HearthDnsReplyWriter *w, guint rcode);
+/* Finishes (counts, OPT when the query had EDNS, TC) and returns the
+ * length, 0 when buf was too small. */
+gsize hearth_dns_reply_writer_finish (HearthDnsReplyWriter *w, guint16 edns_udp_size);

@@ -42,8 +42,10 @@ typedef enum {
   HEARTH_DNS_QUERY_NXDOMAIN,/* answer NXDOMAIN, do not forward */
 } HearthDnsQueryVerdict;
 const char *hearth_dns_query_verdict_to_string (HearthDnsQueryVerdict verdict);
-/* The question-side rules (--filterwin2k, a filtered query type): what to
- * do with a question before it is forwarded. */
+/* The question-side rule (--filterwin2k: SOA, SRV, and ANY for names with
+ * '_'): what to do with a question before it is forwarded. A question of a
+ * filtered type is forwarded like dnsmasq does (an NXDOMAIN stays NXDOMAIN);
+ * check_reply then strips the records. */
 HearthDnsQueryVerdict hearth_dns_policy_check_query (const HearthDnsPolicy *policy, const HearthDnsQuestion *q);
 
 typedef enum {
@@ -58,10 +60,19 @@ const char *hearth_dns_reply_verdict_to_string (HearthDnsReplyVerdict verdict);
 /* Applies the reply-side rules to an upstream reply to question q (the
  * reply's ID and question were already checked by the caller, or will be:
  * the policy must not crash on any bytes). The rebind-domain-ok check uses
- * q's name. out must
- * have room for len bytes (a rewritten reply is never longer). A reply that
- * does not parse is KEEP (the caller's own parser rejects it). */
+ * q's name. A reply that does not parse, or has TC set, is KEEP (the
+ * caller's own parser rejects or retries it).
+ *
+ * For every verdict but KEEP and IGNORE, out[0..*out_len) is a complete
+ * reply with the same ID, flags and question (the question name written
+ * uncompressed at offset 12). The kept records are re-encoded: names are
+ * decompressed and compressed again against what was written, so a rewritten
+ * reply can be longer than the input; give out_size = HEARTH_DNS_MSG_MAX. If
+ * it still does not fit, out holds a SERVFAIL reply without records and the
+ * verdict is REWRITTEN (IGNORE if out cannot hold even that). AD is
+ * cleared when an address was aliased. */
 HearthDnsReplyVerdict hearth_dns_policy_check_reply (const HearthDnsPolicy *policy, const HearthDnsQuestion *q,
-                                                     const guint8 *reply, gsize len, guint8 *out, gsize *out_len);
+                                                     const guint8 *reply, gsize len, guint8 *out, gsize out_size,
+                                                     gsize *out_len);
 /* Any reply-side rule configured? (lets the forwarder skip the call) */
 gboolean hearth_dns_policy_has_reply_rules (const HearthDnsPolicy *policy);

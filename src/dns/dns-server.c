@@ -314,6 +314,8 @@ hearth_dns_route_kind_to_string (HearthDnsRouteKind kind)
       return "local";
     case HEARTH_DNS_ROUTE_DEFAULT:
       return "default";
+    case HEARTH_DNS_ROUTE_ADDRESS:
+      return "address";
     }
   return "unknown";
 }
@@ -578,6 +580,7 @@ typedef struct
   RouteKey key;         /* exact routes: into wire[] */
   gboolean has_default; /* a /dom/# spec */
   gboolean has_local;   /* a /dom/ spec */
+  GArray *addresses;    /* HearthDnsAddr from --address, NULL when none */
   GPtrArray *servers;   /* HearthDnsServer*, referenced, in the order added */
   char *pattern;        /* wildcard routes: what the name must end with (after the '*') */
   gsize pattern_len;
@@ -589,6 +592,7 @@ struct _HearthDnsRoutes
   GHashTable *exact;    /* RouteKey* (in the route) -> Route*; owns the routes */
   GPtrArray *wildcards; /* Route*, owned */
   Route *unqualified;   /* "//", or NULL */
+  Route *catch_all;     /* --address=/#/..., in place of the default servers; or NULL */
   GPtrArray *defaults;  /* HearthDnsServer*: servers without a domain */
   GPtrArray *all;       /* HearthDnsServer*: every distinct server, in order */
   GPtrArray *empty;     /* what LOCAL routes report as servers */
@@ -635,15 +639,19 @@ route_free (Route *route)
   if (route == NULL)
     return;
   g_ptr_array_unref (route->servers);
+  if (route->addresses != NULL)
+    g_array_unref (route->addresses);
   g_free (route->pattern);
   g_free (route);
 }
 
-/* The precedence dnsmasq gives specs for one domain: "#" over servers over
- * local-only. */
+/* The precedence dnsmasq gives specs for one domain: addresses, then "#",
+ * then servers, then local-only. */
 static HearthDnsRouteKind
 route_get_kind (const Route *route)
 {
+  if (route->addresses != NULL)
+    return HEARTH_DNS_ROUTE_ADDRESS;
   if (route->has_default)
     return HEARTH_DNS_ROUTE_DEFAULT;
   if (route->servers->len > 0)
@@ -673,6 +681,7 @@ hearth_dns_routes_free (HearthDnsRoutes *routes)
   g_hash_table_unref (routes->exact);
   g_ptr_array_unref (routes->wildcards);
   route_free (routes->unqualified);
+  route_free (routes->catch_all);
   g_ptr_array_unref (routes->defaults);
   g_ptr_array_unref (routes->all);
   g_ptr_array_unref (routes->empty);
@@ -812,6 +821,61 @@ hearth_dns_routes_add (HearthDnsRoutes *routes, const HearthDnsServerSpec *spec)
         case HEARTH_DNS_ROUTE_DEFAULT:
           route->has_default = TRUE;
           break;
+        case HEARTH_DNS_ROUTE_ADDRESS:
+          break; /* only through hearth_dns_routes_add_address */
+        }
+    }
+}
+
+static void
+route_add_address (Route *route, const HearthDnsAddr *addr)
+{
+  if (route->addresses == NULL)
+    route->addresses = g_array_new (FALSE, FALSE, sizeof (HearthDnsAddr));
+  for (guint i = 0; i < route->addresses->len; i++)
+    if (hearth_dns_addr_equal (&g_array_index (route->addresses, HearthDnsAddr, i), addr))
+      return;
+  g_array_append_val (route->addresses, *addr);
+}
+
+void
+hearth_dns_routes_add_address (HearthDnsRoutes *routes, const HearthDnsAddressRule *rule)
+{
+  g_return_if_fail (routes != NULL && rule != NULL);
+
+  for (guint i = 0; i < rule->domains->len; i++)
+    {
+      const char *domain = g_ptr_array_index (rule->domains, i);
+      Route *route;
+
+      if (strcmp (domain, "#") == 0)
+        {
+          if (routes->catch_all == NULL)
+            routes->catch_all = route_new (NULL, 0);
+          route = routes->catch_all;
+        }
+      else
+        route = routes_get_route (routes, domain);
+      if (route == NULL)
+        continue;
+      switch (rule->kind)
+        {
+        case HEARTH_DNS_ADDRESS_NXDOMAIN:
+          route->has_local = TRUE;
+          break;
+        case HEARTH_DNS_ADDRESS_ADDR:
+          route_add_address (route, &rule->addr);
+          break;
+        case HEARTH_DNS_ADDRESS_NULL:
+          {
+            HearthDnsAddr any4, any6;
+
+            hearth_dns_addr_parse ("0.0.0.0", &any4);
+            hearth_dns_addr_parse ("::", &any6);
+            route_add_address (route, &any4);
+            route_add_address (route, &any6);
+          }
+          break;
         }
     }
 }
@@ -822,6 +886,17 @@ hearth_dns_routes_lookup (HearthDnsRoutes *routes,
                           gsize len,
                           GPtrArray **out_servers)
 {
+  HearthDnsRouteMatch match;
+
+  hearth_dns_routes_match (routes, name, len, &match);
+  if (out_servers != NULL)
+    *out_servers = match.servers;
+  return match.kind;
+}
+
+void
+hearth_dns_routes_match (HearthDnsRoutes *routes, const guint8 *name, gsize len, HearthDnsRouteMatch *out)
+{
   guint8 lower[HEARTH_DNS_NAME_MAX];
   Route *best = NULL;
   gsize best_len = 0; /* characters of the name the best route matched */
@@ -831,6 +906,8 @@ hearth_dns_routes_lookup (HearthDnsRoutes *routes,
   HearthDnsRouteKind kind;
   GPtrArray *servers = NULL;
 
+  out->addresses = NULL;
+  out->matched = FALSE;
   /* The common case for a home forwarder: only default servers. */
   if ((g_hash_table_size (routes->exact) == 0 && routes->wildcards->len == 0 &&
        routes->unqualified == NULL) ||
@@ -915,17 +992,29 @@ hearth_dns_routes_lookup (HearthDnsRoutes *routes,
     case HEARTH_DNS_ROUTE_LOCAL:
       servers = routes->empty;
       break;
+    case HEARTH_DNS_ROUTE_ADDRESS:
+      servers = routes->empty;
+      out->addresses = best->addresses;
+      break;
     case HEARTH_DNS_ROUTE_DEFAULT:
       goto use_defaults;
     }
-  if (out_servers != NULL)
-    *out_servers = servers;
-  return kind;
+  out->kind = kind;
+  out->servers = servers;
+  out->matched = TRUE;
+  return;
 
 use_defaults:
-  if (out_servers != NULL)
-    *out_servers = routes->defaults;
-  return HEARTH_DNS_ROUTE_FORWARD;
+  if (routes->catch_all != NULL)
+    {
+      out->kind = route_get_kind (routes->catch_all);
+      out->servers = routes->empty;
+      out->addresses = routes->catch_all->addresses;
+      out->matched = TRUE;
+      return;
+    }
+  out->kind = HEARTH_DNS_ROUTE_FORWARD;
+  out->servers = routes->defaults;
 }
 
 GPtrArray *

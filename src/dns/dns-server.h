@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include "dns/dns-record.h"
+
 #include <gio/gio.h>
 #include <sys/socket.h>
 
@@ -45,6 +47,7 @@ typedef enum {
   HEARTH_DNS_ROUTE_FORWARD, /* send to the route's servers */
   HEARTH_DNS_ROUTE_LOCAL,   /* answer locally only: never forwarded (NXDOMAIN when no local data) */
   HEARTH_DNS_ROUTE_DEFAULT, /* /dom/#: use the servers for names without a domain route */
+  HEARTH_DNS_ROUTE_ADDRESS, /* --address=/dom/addr: answer with these addresses */
 } HearthDnsRouteKind;
 const char *hearth_dns_route_kind_to_string (HearthDnsRouteKind kind);
 
@@ -85,6 +88,20 @@ void hearth_dns_routes_add (HearthDnsRoutes *routes, const HearthDnsServerSpec *
  * may be empty). No allocation. */
 HearthDnsRouteKind hearth_dns_routes_lookup (HearthDnsRoutes *routes, const guint8 *name, gsize len,
                                              GPtrArray **out_servers);
+/* --address rules: addresses (or NXDOMAIN) for whole domains, matched by
+ * the same longest-suffix rule as servers. The domain "#" stands for every
+ * name no other route covers. */
+void hearth_dns_routes_add_address (HearthDnsRoutes *routes, const HearthDnsAddressRule *rule);
+
+typedef struct {
+  HearthDnsRouteKind kind;  /* FORWARD, LOCAL or ADDRESS (DEFAULT is resolved) */
+  GPtrArray *servers;       /* FORWARD: the servers (borrowed, may be empty) */
+  GArray *addresses;        /* ADDRESS: HearthDnsAddr (borrowed) */
+  gboolean matched;         /* a domain route decided, not the default servers */
+} HearthDnsRouteMatch;
+/* The full result of a lookup. No allocation. */
+void hearth_dns_routes_match (HearthDnsRoutes *routes, const guint8 *name, gsize len, HearthDnsRouteMatch *out);
+
 /* Every distinct server, in order added (for statistics and logging).
  * Borrowed: valid until the routes are freed. */
 GPtrArray *hearth_dns_routes_get_servers (HearthDnsRoutes *routes);

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,9 +29,19 @@ typedef struct {
   GPtrArray *servers; /* HearthDnsServer*, from the last good read */
 } ResolvFile;
 
+typedef struct {
+  HearthDnsService *svc;
+  char *path;
+  GFileMonitor *monitor;
+} HostsDir;
+
 struct _HearthDnsService {
   HearthDnsConfig *config;
   HearthDnsCache *cache;
+  HearthDnsLocal *local;
+  GPtrArray *hostsdirs;    /* HostsDir* */
+  GHashTable *hosts_changed; /* paths waiting for hosts_settled_cb */
+  guint hosts_timer;
   HearthDnsStub *stub;
   HearthDnsRoutes *routes;
   GPtrArray *resolv_files; /* ResolvFile* */
@@ -51,6 +63,21 @@ resolv_file_free (gpointer p)
   g_ptr_array_unref (rf->servers);
   g_free (rf->path);
   g_free (rf);
+}
+
+static void
+hosts_dir_free (gpointer p)
+{
+  HostsDir *hd = p;
+
+  if (hd->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (hd->monitor, hd);
+      g_file_monitor_cancel (hd->monitor);
+      g_object_unref (hd->monitor);
+    }
+  g_free (hd->path);
+  g_free (hd);
 }
 
 static void
@@ -83,6 +110,10 @@ hearth_dns_service_new (HearthDnsConfig *config)
   svc->cache = hearth_dns_cache_new (config->cache_size, max_bytes);
   hearth_dns_cache_set_policy (svc->cache, &policy);
   svc->stub = hearth_dns_stub_new (config, svc->cache);
+  svc->local = hearth_dns_local_new (config);
+  hearth_dns_stub_set_local (svc->stub, svc->local);
+  svc->hostsdirs = g_ptr_array_new_with_free_func (hosts_dir_free);
+  svc->hosts_changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (config->log_queries)
     hearth_dns_stub_set_log_func (svc->stub, log_query_cb, svc);
   svc->resolv_files = g_ptr_array_new_with_free_func (resolv_file_free);
@@ -111,10 +142,15 @@ hearth_dns_service_free (HearthDnsService *svc)
     return;
   if (svc->resolv_timer != 0)
     g_source_remove (svc->resolv_timer);
+  if (svc->hosts_timer != 0)
+    g_source_remove (svc->hosts_timer);
+  g_ptr_array_unref (svc->hostsdirs);
+  g_hash_table_unref (svc->hosts_changed);
   for (guint i = 0; i < svc->pending_fds->len; i++)
     close (GPOINTER_TO_INT (g_ptr_array_index (svc->pending_fds, i)) >> 1);
   g_ptr_array_unref (svc->pending_fds);
   hearth_dns_stub_free (svc->stub);
+  hearth_dns_local_free (svc->local);
   g_ptr_array_unref (svc->resolv_files);
   hearth_dns_routes_free (svc->routes);
   hearth_dns_cache_free (svc->cache);
@@ -279,6 +315,51 @@ add_spec (HearthDnsRoutes *routes, GPtrArray *old, const HearthDnsServerSpec *sp
   hearth_dns_routes_add (routes, &copy);
 }
 
+/* The routes local data implies: --address rules, and --domain=...,local
+ * (the domain, and the reverse zone of its subnet when the prefix falls on
+ * a label boundary, answered locally only). */
+static void
+add_local_routes (const HearthDnsConfig *config, HearthDnsRoutes *routes)
+{
+  for (guint i = 0; i < config->address_rules->len; i++)
+    hearth_dns_routes_add_address (routes, g_ptr_array_index (config->address_rules, i));
+  for (guint i = 0; i < config->domain_rules->len; i++)
+    {
+      const HearthDnsDomainRule *rule = g_ptr_array_index (config->domain_rules, i);
+      g_autoptr (GPtrArray) domains = NULL;
+      HearthDnsServerSpec spec;
+
+      if (!rule->local)
+        continue;
+      domains = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (domains, g_strdup (rule->domain));
+      /* A prefix (not a start,end range) whose length falls on a label
+       * boundary has a reverse zone. */
+      if (rule->has_range && rule->start.prefix_len < (rule->start.family == AF_INET6 ? 128 : 32) &&
+          rule->start.prefix_len % (rule->start.family == AF_INET6 ? 4 : 8) == 0)
+        {
+          guint8 wire[HEARTH_DNS_NAME_MAX];
+          gsize len, skip = 0;
+          char text[HEARTH_DNS_NAME_MAX * 4 + 1];
+          guint full = rule->start.family == AF_INET6 ? 32 : 4;
+          guint given = rule->start.prefix_len / (rule->start.family == AF_INET6 ? 4 : 8);
+
+          /* The reverse name of the prefix: drop the labels past it. */
+          if (hearth_dns_addr_to_reverse_name (&rule->start, wire, &len))
+            {
+              for (guint l = 0; l < full - given; l++)
+                skip += (gsize) wire[skip] + 1;
+              hearth_dns_name_to_string (wire + skip, len - skip, text, sizeof text);
+              g_ptr_array_add (domains, g_strdup (text));
+            }
+        }
+      spec.domains = domains;
+      spec.kind = HEARTH_DNS_ROUTE_LOCAL;
+      spec.server = NULL;
+      hearth_dns_routes_add (routes, &spec);
+    }
+}
+
 static void
 rebuild_routes (HearthDnsService *svc)
 {
@@ -300,6 +381,7 @@ rebuild_routes (HearthDnsService *svc)
           add_spec (routes, old, &spec);
         }
     }
+  add_local_routes (svc->config, routes);
   hearth_dns_stub_set_routes (svc->stub, routes);
   hearth_dns_routes_free (svc->routes);
   svc->routes = routes;
@@ -360,9 +442,157 @@ resolv_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonito
     svc->resolv_timer = g_timeout_add (RESOLV_SETTLE_MS, resolv_settled_cb, svc);
 }
 
+/* The interfaces and their addresses, for --interface-name and
+ * --localise-queries. A snapshot until netlink tracking arrives. */
+static GPtrArray *
+interfaces_snapshot (void)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  struct ifaddrs *ifa = NULL;
+
+  if (getifaddrs (&ifa) != 0)
+    {
+      g_warning (_("cannot list network interfaces: %s"), g_strerror (errno));
+      return list;
+    }
+  for (struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next)
+    {
+      HearthDnsInterface *iface = NULL;
+      HearthDnsAddr addr, mask;
+      guint prefix = 0;
+
+      if (p->ifa_addr == NULL || p->ifa_name == NULL ||
+          (p->ifa_addr->sa_family != AF_INET && p->ifa_addr->sa_family != AF_INET6))
+        continue;
+      for (guint i = 0; i < list->len && iface == NULL; i++)
+        if (strcmp (((HearthDnsInterface *) g_ptr_array_index (list, i))->name, p->ifa_name) == 0)
+          iface = g_ptr_array_index (list, i);
+      if (iface == NULL)
+        {
+          iface = g_new0 (HearthDnsInterface, 1);
+          iface->name = g_strdup (p->ifa_name);
+          iface->index = if_nametoindex (p->ifa_name);
+          iface->addrs = g_array_new (FALSE, FALSE, sizeof (HearthDnsAddr));
+          g_ptr_array_add (list, iface);
+        }
+      if (p->ifa_addr->sa_family == AF_INET)
+        {
+          hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &((struct sockaddr_in *) p->ifa_addr)->sin_addr, &addr);
+          if (p->ifa_netmask != NULL)
+            hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &((struct sockaddr_in *) p->ifa_netmask)->sin_addr,
+                                        &mask);
+          else
+            memset (&mask, 0xff, sizeof mask);
+        }
+      else
+        {
+          hearth_dns_addr_from_bytes (AF_INET6, (const guint8 *) &((struct sockaddr_in6 *) p->ifa_addr)->sin6_addr,
+                                      &addr);
+          if (p->ifa_netmask != NULL)
+            hearth_dns_addr_from_bytes (AF_INET6,
+                                        (const guint8 *) &((struct sockaddr_in6 *) p->ifa_netmask)->sin6_addr, &mask);
+          else
+            memset (&mask, 0xff, sizeof mask);
+        }
+      for (gsize i = 0; i < hearth_dns_addr_size (&addr); i++)
+        for (guint b = 0; b < 8; b++)
+          prefix += (mask.bytes[i] >> b) & 1;
+      addr.prefix_len = (guint8) prefix;
+      g_array_append_val (iface->addrs, addr);
+    }
+  freeifaddrs (ifa);
+  return list;
+}
+
+static void
+load_local_data (HearthDnsService *svc)
+{
+  HearthDnsLocalStats stats;
+  gint64 start = g_get_monotonic_time ();
+  guint n;
+
+  if (svc->config->interface_names->len > 0 || svc->config->localise_queries)
+    hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot ());
+  n = hearth_dns_local_load_hosts (svc->local);
+  hearth_dns_local_get_stats (svc->local, &stats);
+  g_info (_("read %u addresses from hosts files in %.1f ms (%u names, about %" G_GSIZE_FORMAT " KiB of local data)"),
+          n, (g_get_monotonic_time () - start) / 1000.0, stats.hosts_names, stats.memory / 1024);
+}
+
+static gboolean
+hosts_settled_cb (gpointer user_data)
+{
+  HearthDnsService *svc = user_data;
+  GHashTableIter iter;
+  const char *path;
+
+  svc->hosts_timer = 0;
+  g_hash_table_iter_init (&iter, svc->hosts_changed);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
+    {
+      g_info (_("hosts directory: re-reading %s"), path);
+      hearth_dns_local_reload_hosts_file (svc->local, path);
+    }
+  g_hash_table_remove_all (svc->hosts_changed);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  HostsDir *hd = user_data;
+  HearthDnsService *svc = hd->svc;
+  g_autofree char *base = NULL;
+
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT ||
+      event == G_FILE_MONITOR_EVENT_UNMOUNTED || file == NULL)
+    return;
+  /* A rename brings one file in and may take another out. */
+  for (guint i = 0; i < 2; i++)
+    {
+      GFile *f = i == 0 ? file : other;
+      g_autofree char *path = NULL;
+
+      if (f == NULL)
+        continue;
+      g_free (base);
+      base = g_file_get_basename (f);
+      if (base == NULL || base[0] == '.' || g_str_has_suffix (base, "~"))
+        continue;
+      path = g_file_get_path (f);
+      if (path != NULL)
+        g_hash_table_add (svc->hosts_changed, g_steal_pointer (&path));
+    }
+  if (svc->hosts_timer == 0 && g_hash_table_size (svc->hosts_changed) > 0)
+    svc->hosts_timer = g_timeout_add (RESOLV_SETTLE_MS, hosts_settled_cb, svc);
+}
+
+static void
+watch_hostsdirs (HearthDnsService *svc)
+{
+  for (guint i = 0; i < svc->config->hostsdirs->len; i++)
+    {
+      HostsDir *hd = g_new0 (HostsDir, 1);
+      g_autoptr (GFile) dir = NULL;
+      g_autoptr (GError) error = NULL;
+
+      hd->svc = svc;
+      hd->path = g_strdup (g_ptr_array_index (svc->config->hostsdirs, i));
+      dir = g_file_new_for_path (hd->path);
+      hd->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+      if (hd->monitor == NULL)
+        g_warning (_("cannot watch %s: %s, changes need SIGHUP"), hd->path, error->message);
+      else
+        g_signal_connect (hd->monitor, "changed", G_CALLBACK (hostsdir_changed_cb), hd);
+      g_ptr_array_add (svc->hostsdirs, hd);
+    }
+}
+
 void
 hearth_dns_service_start (HearthDnsService *svc)
 {
+  load_local_data (svc);
+  watch_hostsdirs (svc);
   for (guint i = 0; i < svc->pending_fds->len; i++)
     {
       int v = GPOINTER_TO_INT (g_ptr_array_index (svc->pending_fds, i));
@@ -397,6 +627,7 @@ void
 hearth_dns_service_reload (HearthDnsService *svc)
 {
   hearth_dns_cache_clear (svc->cache);
+  load_local_data (svc);
   for (guint i = 0; i < svc->resolv_files->len; i++)
     resolv_file_read (g_ptr_array_index (svc->resolv_files, i));
   rebuild_routes (svc);

@@ -59,6 +59,7 @@ typedef struct {
   guint ref_count;
   guint pending; /* queries handed to the forwarder */
   struct sockaddr_storage peer;
+  HearthDnsLocalContext arrival; /* the address the client connected to */
   guint8 *in;
   gsize in_len;
   gsize in_size;
@@ -81,6 +82,8 @@ struct _HearthDnsStub {
   HearthDnsCache *cache;
   HearthDnsForwarder *forwarder;
   HearthDnsRoutes *routes;
+  HearthDnsLocal *local;
+  guint rotation; /* round-robin counter for cached answers */
   HearthDnsStubLogFunc log_func;
   gpointer log_data;
   GPtrArray *listeners;
@@ -119,17 +122,59 @@ client_free (gpointer p)
 
 /* ---- query handling (pure apart from the cache's LRU order) ---- */
 
+/* An --address route's answer: its addresses of the asked family (A or
+ * AAAA), no data for other types. */
+static gsize
+write_address_answer (HearthDnsStub *stub, const HearthDnsQuery *q, const GArray *addresses, gsize limit,
+                      guint8 *buf, gsize buf_size)
+{
+  HearthDnsReplyWriter w;
+  guint16 qtype = q->question.qtype;
+
+  hearth_dns_reply_writer_init (&w, q, HEARTH_DNS_RCODE_NOERROR, TRUE, limit, buf, buf_size);
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    {
+      const HearthDnsAddr *a = &g_array_index (addresses, HearthDnsAddr, i);
+      guint16 type = a->family == AF_INET6 ? HEARTH_DNS_TYPE_AAAA : HEARTH_DNS_TYPE_A;
+
+      if (qtype == type || qtype == HEARTH_DNS_TYPE_ANY)
+        hearth_dns_reply_writer_add (&w, FALSE, q->question.name, q->question.name_len, type, HEARTH_DNS_CLASS_IN,
+                                     stub->config->local_ttl, a->bytes, hearth_dns_addr_size (a));
+    }
+  return hearth_dns_reply_writer_finish (&w, stub->config->edns_packet_max);
+}
+
+static gboolean
+is_private_reverse (const HearthDnsQuestion *q)
+{
+  HearthDnsAddr addr;
+
+  switch (hearth_dns_addr_from_reverse_name (q->name, q->name_len, &addr))
+    {
+    case HEARTH_DNS_REVERSE_NONE:
+      return FALSE;
+    case HEARTH_DNS_REVERSE_PARTIAL:
+      /* Zone names (168.192.in-addr.arpa) exist; dnsmasq forwards them
+       * too. */
+      return FALSE;
+    case HEARTH_DNS_REVERSE_FULL:
+      return hearth_dns_addr_is_private (&addr, NULL);
+    }
+  return FALSE;
+}
+
 gsize
-hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp, gint64 now,
-                         HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers, guint8 *buf,
-                         gsize buf_size)
+hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp,
+                         const HearthDnsLocalContext *arrival, gint64 now, HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers,
+                         guint8 *buf, gsize buf_size)
 {
   const HearthDnsConfig *config = stub->config;
   HearthDnsQuery *q = out_query;
   const HearthDnsAnswer *answer;
   guint32 elapsed;
   guint key_flags;
-  GPtrArray *servers = NULL;
+  HearthDnsRouteMatch match = { HEARTH_DNS_ROUTE_FORWARD, NULL, NULL, FALSE };
+  gsize limit, reply_len;
 
   *out_forward = FALSE;
   *out_servers = NULL;
@@ -155,8 +200,43 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_FORMERR, FALSE, config->edns_packet_max, buf, buf_size);
     }
 
-  /* --domain-needed: names without a dot never leave the machine. */
-  if (config->domain_needed && hearth_dns_name_count_labels (q->question.name, q->question.name_len) == 1)
+  limit = tcp ? HEARTH_DNS_MSG_MAX : hearth_dns_query_udp_limit (q, config->edns_packet_max);
+
+  /* Question-side policy first (--filterwin2k). */
+  switch (hearth_dns_policy_check_query (config->policy, &q->question))
+    {
+    case HEARTH_DNS_QUERY_FORWARD:
+      break;
+    case HEARTH_DNS_QUERY_NODATA:
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NOERROR, TRUE, config->edns_packet_max, buf, buf_size);
+    case HEARTH_DNS_QUERY_NXDOMAIN:
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
+    }
+
+  /* Names of the local network: hosts files, records, leases. */
+  if (stub->local != NULL)
+    {
+      HearthDnsLocalContext ctx = { 0 };
+
+      if (arrival != NULL)
+        ctx = *arrival;
+      ctx.limit = limit;
+
+      reply_len = hearth_dns_local_answer (stub->local, q, &ctx, buf, buf_size);
+      if (reply_len > 0)
+        {
+          stub->stats.local_answers++;
+          return reply_len;
+        }
+    }
+
+  /* --domain-needed: address queries for names without a dot never leave
+   * the machine (dnsmasq(8): "A or AAAA queries"; other types still go). */
+  if (config->domain_needed &&
+      (q->question.qtype == HEARTH_DNS_TYPE_A || q->question.qtype == HEARTH_DNS_TYPE_AAAA) &&
+      hearth_dns_name_count_labels (q->question.name, q->question.name_len) == 1)
     {
       stub->stats.local_answers++;
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, FALSE, config->edns_packet_max, buf, buf_size);
@@ -172,24 +252,45 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
         .max_ttl = config->max_ttl,
         .proxy_dnssec = config->proxy_dnssec,
         .edns_udp_size = config->edns_packet_max,
-        .limit = tcp ? HEARTH_DNS_MSG_MAX : hearth_dns_query_udp_limit (q, config->edns_packet_max),
+        .limit = limit,
+        .rotate = config->no_round_robin ? 0 : stub->rotation++,
       };
 
       stub->stats.cache_answers++;
       return hearth_dns_answer_write (answer, q, &params, buf, buf_size);
     }
 
-  if (stub->routes != NULL &&
-      hearth_dns_routes_lookup (stub->routes, q->question.name, q->question.name_len, &servers) ==
-        HEARTH_DNS_ROUTE_LOCAL)
+  if (stub->routes != NULL)
+    hearth_dns_routes_match (stub->routes, q->question.name, q->question.name_len, &match);
+  switch (match.kind)
     {
+    case HEARTH_DNS_ROUTE_FORWARD:
+    case HEARTH_DNS_ROUTE_DEFAULT:
+      break;
+    case HEARTH_DNS_ROUTE_LOCAL:
       /* A local-only domain: we are its authority, and know nothing of
-       * this name. */
+       * this name (or only of names below it: then it exists). */
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q,
+                                     stub->local != NULL && hearth_dns_local_has_names_under (
+                                                                stub->local, q->question.name, q->question.name_len)
+                                       ? HEARTH_DNS_RCODE_NOERROR
+                                       : HEARTH_DNS_RCODE_NXDOMAIN,
+                                     TRUE, config->edns_packet_max, buf, buf_size);
+    case HEARTH_DNS_ROUTE_ADDRESS:
+      stub->stats.local_answers++;
+      return write_address_answer (stub, q, match.addresses, limit, buf, buf_size);
+    }
+
+  /* --bogus-priv: reverse lookups of private addresses that local data
+   * does not know stay here, unless a server is configured for them. */
+  if (config->bogus_priv && !match.matched && is_private_reverse (&q->question))
+    {
       stub->stats.local_answers++;
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
     }
   *out_forward = TRUE;
-  *out_servers = servers;
+  *out_servers = match.servers;
   return 0;
 }
 
@@ -237,13 +338,12 @@ reply_pktinfo (struct msghdr *in, CtrlBuf *ctrl)
   return 0;
 }
 
-static gboolean
-arrived_on_excluded_interface (HearthDnsStub *stub, struct msghdr *in)
+/* The interface a packet arrived on and the address it was sent to, from
+ * its packet info (zeroes when there is none). */
+static void
+packet_arrival (struct msghdr *in, HearthDnsLocalContext *out)
 {
-  int ifindex = 0;
-
-  if (stub->except_ifindex->len == 0)
-    return FALSE;
+  memset (out, 0, sizeof *out);
   for (struct cmsghdr *cm = CMSG_FIRSTHDR (in); cm != NULL; cm = CMSG_NXTHDR (in, cm))
     {
       if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
@@ -251,18 +351,25 @@ arrived_on_excluded_interface (HearthDnsStub *stub, struct msghdr *in)
           struct in_pktinfo pi;
 
           memcpy (&pi, CMSG_DATA (cm), sizeof pi);
-          ifindex = pi.ipi_ifindex;
+          out->ifindex = (guint) pi.ipi_ifindex;
+          hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &pi.ipi_addr, &out->dst);
         }
       else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
         {
           struct in6_pktinfo pi;
 
           memcpy (&pi, CMSG_DATA (cm), sizeof pi);
-          ifindex = (int) pi.ipi6_ifindex;
+          out->ifindex = pi.ipi6_ifindex;
+          hearth_dns_addr_from_bytes (AF_INET6, (const guint8 *) &pi.ipi6_addr, &out->dst);
         }
     }
+}
+
+static gboolean
+arrived_on_excluded_interface (HearthDnsStub *stub, guint ifindex)
+{
   for (guint i = 0; i < stub->except_ifindex->len; i++)
-    if (g_array_index (stub->except_ifindex, int, i) == ifindex)
+    if ((guint) g_array_index (stub->except_ifindex, int, i) == ifindex)
       return TRUE;
   return FALSE;
 }
@@ -324,13 +431,16 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
           gsize reply_len;
 
           stub->stats.queries_udp++;
-          if ((in->msg_flags & MSG_TRUNC) || arrived_on_excluded_interface (stub, in))
+          HearthDnsLocalContext arrival;
+
+          packet_arrival (in, &arrival);
+          if ((in->msg_flags & MSG_TRUNC) || arrived_on_excluded_interface (stub, arrival.ifindex))
             {
               stub->stats.dropped++;
               continue;
             }
-          reply_len = hearth_dns_stub_process (stub, stub->in_buf[i], stub->in_msgs[i].msg_len, FALSE, now, &query,
-                                               &forward, &servers, reply, stub->reply_slot);
+          reply_len = hearth_dns_stub_process (stub, stub->in_buf[i], stub->in_msgs[i].msg_len, FALSE, &arrival, now,
+                                               &query, &forward, &servers, reply, stub->reply_slot);
           if (query.question_ok && (reply_len > 0 || forward))
             log_query (stub, &query, (struct sockaddr *) &stub->in_addr[i]);
           if (forward)
@@ -481,7 +591,7 @@ conn_process (TcpConn *conn)
       if (conn->in_len - pos - 2 < qlen)
         break;
       stub->stats.queries_tcp++;
-      reply_len = hearth_dns_stub_process (stub, conn->in + pos + 2, qlen, TRUE,
+      reply_len = hearth_dns_stub_process (stub, conn->in + pos + 2, qlen, TRUE, &conn->arrival,
                                            g_get_monotonic_time () / G_USEC_PER_SEC, &query, &forward, &servers,
                                            stub->scratch, sizeof stub->scratch);
       pos += 2 + qlen;
@@ -595,6 +705,20 @@ tcp_accept_cb (gint fd, GIOCondition cond, gpointer user_data)
       conn->fd = cfd;
       conn->ref_count = 1;
       conn->peer = peer;
+      {
+        struct sockaddr_storage here;
+        socklen_t here_len = sizeof here;
+
+        if (getsockname (cfd, (struct sockaddr *) &here, &here_len) == 0)
+          {
+            if (here.ss_family == AF_INET)
+              hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &((struct sockaddr_in *) &here)->sin_addr,
+                                          &conn->arrival.dst);
+            else if (here.ss_family == AF_INET6)
+              hearth_dns_addr_from_bytes (AF_INET6, (const guint8 *) &((struct sockaddr_in6 *) &here)->sin6_addr,
+                                          &conn->arrival.dst);
+          }
+      }
       conn->out = g_byte_array_new ();
       conn->last_activity = g_get_monotonic_time ();
       conn->in_source = g_unix_fd_add (cfd, G_IO_IN, conn_readable_cb, conn);
@@ -704,6 +828,12 @@ void
 hearth_dns_stub_set_routes (HearthDnsStub *stub, HearthDnsRoutes *routes)
 {
   stub->routes = routes;
+}
+
+void
+hearth_dns_stub_set_local (HearthDnsStub *stub, HearthDnsLocal *local)
+{
+  stub->local = local;
 }
 
 void

@@ -12,6 +12,7 @@
 #include "dns/dns-cache.h"
 #include "dns/dns-config.h"
 #include "dns/dns-forwarder.h"
+#include "dns/dns-local.h"
 #include "dns/dns-server.h"
 
 typedef struct _HearthDnsStub HearthDnsStub;
@@ -37,6 +38,8 @@ void hearth_dns_stub_free (HearthDnsStub *stub);
 /* The routing table in use (borrowed; the service replaces it when servers
  * change). */
 void hearth_dns_stub_set_routes (HearthDnsStub *stub, HearthDnsRoutes *routes);
+/* The local data answered before anything else (borrowed; NULL = none). */
+void hearth_dns_stub_set_local (HearthDnsStub *stub, HearthDnsLocal *local);
 void hearth_dns_stub_set_log_func (HearthDnsStub *stub, HearthDnsStubLogFunc func, gpointer user_data);
 /* Takes ownership of a bound (and for TCP listening) socket. */
 void hearth_dns_stub_add_listener (HearthDnsStub *stub, int fd, int type);
@@ -49,7 +52,9 @@ void hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_sta
  * (returns its length), or returns 0 when the packet is dropped or must be
  * forwarded (*out_forward = TRUE, and *out_servers the route's servers,
  * borrowed from the routing table, possibly NULL). *out_query is always
- * filled as far as the packet parsed. now is monotonic seconds. */
-gsize hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp, gint64 now,
-                               HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers,
+ * filled as far as the packet parsed. arrival says where the query
+ * arrived (NULL = unknown; its limit is ignored), now is monotonic
+ * seconds. */
+gsize hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, gboolean tcp,
+                               const HearthDnsLocalContext *arrival, gint64 now, HearthDnsQuery *out_query, gboolean *out_forward, GPtrArray **out_servers,
                                guint8 *buf, gsize buf_size);

@@ -143,14 +143,6 @@ hearth_net_sockaddr_parse (const char *text, guint16 port, struct sockaddr_stora
   return FALSE;
 }
 
-static gboolean
-is_wildcard (const struct sockaddr *sa)
-{
-  if (sa->sa_family == AF_INET)
-    return ((const struct sockaddr_in *) sa)->sin_addr.s_addr == htonl (INADDR_ANY);
-  return IN6_IS_ADDR_UNSPECIFIED (&((const struct sockaddr_in6 *) sa)->sin6_addr);
-}
-
 static void
 set_io_error (GError **error, int errsv, const char *what, const struct sockaddr *sa)
 {
@@ -174,7 +166,9 @@ hearth_net_listen (const struct sockaddr *addr, int type, GError **error)
   setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (addr->sa_family == AF_INET6)
     setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  if (type == SOCK_DGRAM && is_wildcard (addr))
+  /* Packet info on every UDP listener: wildcard sockets need it to answer
+   * from the right address, and --localise-queries to know the interface. */
+  if (type == SOCK_DGRAM)
     {
       if (addr->sa_family == AF_INET)
         setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);

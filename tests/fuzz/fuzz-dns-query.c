@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       cache = hearth_dns_cache_new (64, 1024 * 1024);
       stub = hearth_dns_stub_new (config, cache);
     }
-  hearth_dns_stub_process (stub, data, size, FALSE, 1000, &query, &forward, &servers, out, sizeof out);
+  hearth_dns_stub_process (stub, data, size, FALSE, NULL, 1000, &query, &forward, &servers, out, sizeof out);
   if (forward)
     {
       HearthDnsAnswer *answer = NULL;
@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                                      1000);
           g_free (copy);
         }
-      hearth_dns_stub_process (stub, data, size, TRUE, 1001, &query, &forward, &servers, out, sizeof out);
+      hearth_dns_stub_process (stub, data, size, TRUE, NULL, 1001, &query, &forward, &servers, out, sizeof out);
     }
   return 0;
 }
