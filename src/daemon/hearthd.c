@@ -18,6 +18,7 @@
 #include "util/util-log.h"
 
 #include <glib-unix.h>
+#include <signal.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <stdio.h>
@@ -160,7 +161,7 @@ on_hangup (gpointer user_data)
   /* dnsmasq semantics: cache cleared, resolv and hosts-style files read
    * again; the configuration itself is not. */
   hearth_dns_service_reload (d->dns);
-  g_message (_("cleared cache and re-read resolv files on SIGHUP"));
+  g_message (_("cleared cache and re-read resolv and hosts files on SIGHUP"));
   hearth_process_notify ("READY=1\nSTATUS=serving DNS");
   return G_SOURCE_CONTINUE;
 }
@@ -196,6 +197,7 @@ main (int argc, char **argv)
   g_autoptr (GMainLoop) loop = NULL;
   gboolean background;
   guint64 watchdog_usec;
+  sigset_t held_signals;
   Daemon d = { 0 };
 
   setlocale (LC_ALL, "");
@@ -231,6 +233,15 @@ main (int argc, char **argv)
 
   dns = hearth_dns_service_new (g_steal_pointer (&dns_config));
   activated = hearth_net_activated_sockets ();
+  /* From the moment a socket accepts connections a supervisor may signal
+   * us; hold the signals until the main loop's handlers are in place
+   * instead of dying of the default action. */
+  sigemptyset (&held_signals);
+  sigaddset (&held_signals, SIGTERM);
+  sigaddset (&held_signals, SIGINT);
+  sigaddset (&held_signals, SIGHUP);
+  sigaddset (&held_signals, SIGUSR1);
+  sigprocmask (SIG_BLOCK, &held_signals, NULL);
   if (!hearth_dns_service_open (dns, activated, &error))
     {
       g_printerr ("%s: %s\n", ident, error->message);
@@ -277,6 +288,7 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_terminate, &d);
   g_unix_signal_add (SIGHUP, on_hangup, &d);
   g_unix_signal_add (SIGUSR1, on_usr1, &d);
+  sigprocmask (SIG_UNBLOCK, &held_signals, NULL);
   signal (SIGPIPE, SIG_IGN);
 
   hearth_dns_service_start (dns);

@@ -734,11 +734,18 @@ hearth_dns_record_parse_ptr (const char *value, const guint8 *quoted, GPtrArray 
   g_return_val_if_fail (value != NULL, FALSE);
   if (!split_fields (value, quoted, 0, &fields, error))
     return FALSE;
-  if (g_strv_length (fields) != 2 || *fields[0] == '\0' || *fields[1] == '\0')
+  if (g_strv_length (fields) < 1 || g_strv_length (fields) > 2 || *fields[0] == '\0')
     return fail (error, _("needs a name and a target"));
   if (!name_to_wire (fields[0], NAME_ANY, TRUE, name, &name_len))
     return bad (error, _("name"), fields[0]);
-  if (!name_to_wire (fields[1], NAME_ANY, FALSE, target, &target_len))
+  if (fields[1] == NULL || *fields[1] == '\0')
+    {
+      /* dnsmasq accepts a PTR without a target and answers with the
+       * root; configurations written for it must keep loading. */
+      target[0] = 0;
+      target_len = 1;
+    }
+  else if (!name_to_wire (fields[1], NAME_ANY, FALSE, target, &target_len))
     return bad (error, _("target"), fields[1]);
   g_ptr_array_add (out, hearth_dns_record_new_name (name, name_len, HEARTH_DNS_TYPE_PTR, target, target_len,
                                                     HEARTH_DNS_TTL_LOCAL));
@@ -753,7 +760,7 @@ hearth_dns_record_parse_naptr (const char *value, const guint8 *quoted, GPtrArra
   g_autoptr (GByteArray) rdata = g_byte_array_new ();
   guint8 name[HEARTH_DNS_NAME_MAX], replacement[HEARTH_DNS_NAME_MAX];
   gsize name_len, replacement_len = 1;
-  guint16 order, preference;
+  guint16 order = 0, preference = 0;
   guint n;
 
   g_return_val_if_fail (value != NULL, FALSE);
@@ -922,7 +929,7 @@ hearth_dns_record_parse_dns_rr (const char *value, const guint8 *quoted, GPtrArr
   g_autoptr (GByteArray) rdata = g_byte_array_new ();
   guint8 name[HEARTH_DNS_NAME_MAX];
   gsize name_len;
-  guint16 type;
+  guint16 type = 0;
   guint n;
 
   g_return_val_if_fail (value != NULL, FALSE);

@@ -84,8 +84,8 @@ gboolean hearth_dns_record_parse_srv (const char *value, const char *default_dom
  * character-strings (split at 255 bytes); no text gives one empty string.
  * Use quoted to keep commas inside a text. */
 gboolean hearth_dns_record_parse_txt (const char *value, const guint8 *quoted, GPtrArray *out, GError **error);
-/* <name>,<target> (a target is required; dnsmasq's target-less form answers
- * nothing useful). Both names may hold any printable character, spaces
+/* <name>[,<target>]; without a target the PTR points at the root, as in
+ * dnsmasq. Both names may hold any printable character, spaces
  * included (DNS-SD instance names such as "My Printer._ipp._tcp.lan"). */
 gboolean hearth_dns_record_parse_ptr (const char *value, const guint8 *quoted, GPtrArray *out, GError **error);
 /* <name>,<order>,<preference>,<flags>,<service>,<regexp>[,<replacement>]

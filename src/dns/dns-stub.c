@@ -202,19 +202,6 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
 
   limit = tcp ? HEARTH_DNS_MSG_MAX : hearth_dns_query_udp_limit (q, config->edns_packet_max);
 
-  /* Question-side policy first (--filterwin2k). */
-  switch (hearth_dns_policy_check_query (config->policy, &q->question))
-    {
-    case HEARTH_DNS_QUERY_FORWARD:
-      break;
-    case HEARTH_DNS_QUERY_NODATA:
-      stub->stats.local_answers++;
-      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NOERROR, TRUE, config->edns_packet_max, buf, buf_size);
-    case HEARTH_DNS_QUERY_NXDOMAIN:
-      stub->stats.local_answers++;
-      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
-    }
-
   /* Names of the local network: hosts files, records, leases. */
   if (stub->local != NULL)
     {
@@ -230,6 +217,20 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
           stub->stats.local_answers++;
           return reply_len;
         }
+    }
+
+  /* Question-side policy (--filterwin2k): after local data, which it
+   * never hides. */
+  switch (hearth_dns_policy_check_query (config->policy, &q->question))
+    {
+    case HEARTH_DNS_QUERY_FORWARD:
+      break;
+    case HEARTH_DNS_QUERY_NODATA:
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NOERROR, TRUE, config->edns_packet_max, buf, buf_size);
+    case HEARTH_DNS_QUERY_NXDOMAIN:
+      stub->stats.local_answers++;
+      return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
     }
 
   /* --domain-needed: address queries for names without a dot never leave

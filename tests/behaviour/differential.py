@@ -90,6 +90,8 @@ INTENTIONAL = [
      'NODATA for a name local data knows is made here, without asking upstream, and carries no SOA; dnsmasq forwards such queries and passes on the upstream\'s SOA.'),
     ('srv_host|mx_host', '*', 'additional',
      'SRV and MX answers do not carry the targets\' addresses in the additional section (clients ask for them); dnsmasq adds local ones.'),
+    ('address_forms|address_all', '*', 'rcode|answer|flag.AA',
+     'Types an --address rule does not give are answered NODATA here; dnsmasq 2.86+ forwards them (so an IPv4 override can be bypassed over IPv6, and blocked names reach upstream).'),
     ('chaos', 'version.bind TXT IN', 'rcode|flag.AA',
      'version.bind in class IN is an ordinary name and is forwarded; dnsmasq answers NODATA.'),
 ]

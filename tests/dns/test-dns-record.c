@@ -468,8 +468,18 @@ test_ptr (void)
                    "0a4d79205072696e746572 045f697070 045f746370 036c616e 00");
   }
 
-  parse_bad (hearth_dns_record_parse_ptr, "4.3.2.1.in-addr.arpa", "needs a name and a target");
-  parse_bad (hearth_dns_record_parse_ptr, "4.3.2.1.in-addr.arpa,", "needs a name and a target");
+  {
+    /* No target: the root, as dnsmasq answers. */
+    g_autoptr (GPtrArray) r = parse_ok (hearth_dns_record_parse_ptr, "4.3.2.1.in-addr.arpa");
+
+    assert_record (REC (r, 0), "4.3.2.1.in-addr.arpa", HEARTH_DNS_TYPE_PTR, LOCAL, "00");
+  }
+  {
+    g_autoptr (GPtrArray) r = parse_ok (hearth_dns_record_parse_ptr, "4.3.2.1.in-addr.arpa,");
+
+    assert_record (REC (r, 0), "4.3.2.1.in-addr.arpa", HEARTH_DNS_TYPE_PTR, LOCAL, "00");
+  }
+  parse_bad (hearth_dns_record_parse_ptr, "", "needs a name and a target");
   parse_bad (hearth_dns_record_parse_ptr, "a.test,b.test,c.test", "needs a name and a target");
   parse_bad (hearth_dns_record_parse_ptr, "a.test,b..test", "bad target 'b..test'");
   parse_bad (hearth_dns_record_parse_ptr, "a\tb,c", "bad name 'a\\tb'");
@@ -1012,6 +1022,7 @@ test_synth_v4 (void)
     synth_lookup (sd, "internal-192-168-000-56.thekelleys.org.uk", NULL); /* inet_pton says no */
     synth_lookup (sd, "internal-192-168-0.thekelleys.org.uk", NULL);
     synth_lookup (sd, "192-168-0-56.thekelleys.org.uk", NULL);
+    synth_lookup (sd, "external-192-168-0-56.thekelleys.org.uk", NULL);
     synth_lookup (sd, "internal-192-168-0-56.other.org.uk", NULL);
     synth_lookup (sd, "internal-192-168-0-56.x.thekelleys.org.uk", NULL);
     synth_lookup (sd, "thekelleys.org.uk", NULL);
@@ -1044,6 +1055,8 @@ test_synth_v4 (void)
     synth_both_ways (sd, "10.0.0.0", "0.t.test");
     synth_both_ways (sd, "10.255.255.255", "16777215.t.test");
     synth_lookup (sd, "16777216.t.test", NULL);
+    /* 2^32 + 5 must not wrap round to 10.0.0.5. */
+    synth_lookup (sd, "4294967301.t.test", NULL);
   }
   {
     g_autoptr (HearthDnsSynthDomain) sd = synth_ok ("t.test,10.0.0.0/8");
