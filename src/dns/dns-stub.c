@@ -233,11 +233,9 @@ hearth_dns_stub_process (HearthDnsStub *stub, const guint8 *packet, gsize len, g
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, TRUE, config->edns_packet_max, buf, buf_size);
     }
 
-  /* --domain-needed: address queries for names without a dot never leave
-   * the machine (dnsmasq(8): "A or AAAA queries"; other types still go). */
-  if (config->domain_needed &&
-      (q->question.qtype == HEARTH_DNS_TYPE_A || q->question.qtype == HEARTH_DNS_TYPE_AAAA) &&
-      hearth_dns_name_count_labels (q->question.name, q->question.name_len) == 1)
+  /* --domain-needed: names without a dot never leave the machine, whatever
+   * the type (dnsmasq still forwards types other than A and AAAA). */
+  if (config->domain_needed && hearth_dns_name_count_labels (q->question.name, q->question.name_len) == 1)
     {
       stub->stats.local_answers++;
       return hearth_dns_write_error (q, HEARTH_DNS_RCODE_NXDOMAIN, FALSE, config->edns_packet_max, buf, buf_size);

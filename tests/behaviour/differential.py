@@ -92,6 +92,8 @@ INTENTIONAL = [
      'SRV and MX answers do not carry the targets\' addresses in the additional section (clients ask for them); dnsmasq adds local ones.'),
     ('address_forms|address_all', '*', 'rcode|answer|flag.AA',
      'Types an --address rule does not give are answered NODATA here; dnsmasq 2.86+ forwards them (so an IPv4 override can be bypassed over IPv6, and blocked names reach upstream).'),
+    ('domain_needed', '*', 'rcode|answer',
+     '--domain-needed keeps plain names of every type local; dnsmasq still forwards types other than A and AAAA.'),
     ('chaos', 'version.bind TXT IN', 'rcode|flag.AA',
      'version.bind in class IN is an ordinary name and is forwarded; dnsmasq answers NODATA.'),
 ]
