@@ -683,7 +683,9 @@ out_rdata (Out *o, const guint8 *reply, gsize len, const Record *rec)
   gsize len_pos = o->pos, start;
 
   for (gsize i = 0; i < G_N_ELEMENTS (rdata_layouts); i++)
-    if (rdata_layouts[i].type == rec->type && rec->rclass == HEARTH_DNS_CLASS_IN)
+    /* Any class: the forwarder's parser reads an SOA in any class, and
+     * stale compression pointers must never be copied. */
+    if (rdata_layouts[i].type == rec->type)
       {
         layout = rdata_layouts[i].layout;
         compress = rdata_layouts[i].compress;
