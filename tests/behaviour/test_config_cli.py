@@ -96,6 +96,12 @@ class TestCheckMode(ConfigTestCase):
         ('server=300.1.1.1', 'server'),
         ('neg-ttl=-5', 'neg-ttl'),
         ('listen-address=not-an-address', 'listen-address'),
+        # Local data and answer policy (srv-host is parsed once every
+        # option is in, and must still name its line).
+        ('srv-host=_ldap._tcp.x.test,ldap.x.test,notaport', 'srv-host'),
+        ('cname=alias-only.test', 'cname'),
+        ('bogus-nxdomain=not-an-address', 'bogus-nxdomain'),
+        ('local-ttl=soon', 'local-ttl'),
     ]
 
     def test_bad_values_fail_naming_location(self):
@@ -114,6 +120,14 @@ class TestCheckMode(ConfigTestCase):
                 code, text = self.check('-C', path)
                 self.assertEqual(code, 1, text)
                 self.assertIn(option, text)
+
+    @dnsmasq_differs('dnsmasq takes "300.1.2.3" in a host-record for a name')
+    def test_bad_host_record_address_fails(self):
+        path = self.conf('bad.conf', '# checked', 'no-resolv', 'host-record=a.test,300.1.2.3')
+        code, text = self.check('-C', path)
+        self.assertEqual(code, 1, text)
+        self.assertNamesLine(text, path, 3)
+        self.assertIn('host-record', text)
 
     def test_flag_option_with_value_fails(self):
         # A flag given a value is as wrong as a value that does not parse.
