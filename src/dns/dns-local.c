@@ -228,16 +228,13 @@ layer_add (Layer *layer, HearthDnsRecord *rec, guint32 origin)
   return TRUE;
 }
 
-/* Removes the records of origin at name (lower case wire); the name goes
- * when it has none left. */
-static void
-layer_remove_origin_at (Layer *layer, const guint8 *name, gsize len, guint32 origin)
+/* Drops the records of origin from n. TRUE when n is left empty: the
+ * caller removes it from the table (its ancestors are already uncounted). */
+static gboolean
+name_drop_origin (Layer *layer, LocalName *n, guint32 origin)
 {
-  LocalName *n = layer_find (layer, name, len);
   guint kept = 0;
 
-  if (n == NULL)
-    return;
   for (guint i = 0; i < n->n_records; i++)
     {
       if (n->records[i].origin == origin)
@@ -249,11 +246,21 @@ layer_remove_origin_at (Layer *layer, const guint8 *name, gsize len, guint32 ori
         n->records[kept++] = n->records[i];
     }
   n->n_records = (guint16) kept;
-  if (kept == 0)
-    {
-      layer_count_ancestors (layer, n->name, n->name_len, -1);
-      g_hash_table_remove (layer->names, n);
-    }
+  if (kept > 0)
+    return FALSE;
+  layer_count_ancestors (layer, n->name, n->name_len, -1);
+  return TRUE;
+}
+
+/* Removes the records of origin at name (lower case wire); the name goes
+ * when it has none left. */
+static void
+layer_remove_origin_at (Layer *layer, const guint8 *name, gsize len, guint32 origin)
+{
+  LocalName *n = layer_find (layer, name, len);
+
+  if (n != NULL && name_drop_origin (layer, n, origin))
+    g_hash_table_remove (layer->names, n);
 }
 
 static gboolean
@@ -497,26 +504,8 @@ hearth_dns_local_remove_hosts_file (HearthDnsLocal *local, const char *origin)
     return;
   g_hash_table_iter_init (&iter, layer->names);
   while (g_hash_table_iter_next (&iter, (gpointer *) &n, NULL))
-    {
-      guint kept = 0;
-
-      for (guint i = 0; i < n->n_records; i++)
-        {
-          if (n->records[i].origin == id)
-            {
-              layer->memory -= MIN (layer->memory, record_memory (n->records[i].rec));
-              hearth_dns_record_free (n->records[i].rec);
-            }
-          else
-            n->records[kept++] = n->records[i];
-        }
-      n->n_records = (guint16) kept;
-      if (kept == 0)
-        {
-          layer_count_ancestors (layer, n->name, n->name_len, -1);
-          g_hash_table_iter_remove (&iter);
-        }
-    }
+    if (name_drop_origin (layer, n, id))
+      g_hash_table_iter_remove (&iter);
 }
 
 static guint
