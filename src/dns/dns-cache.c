@@ -337,10 +337,69 @@ hearth_dns_cache_clear (HearthDnsCache *cache)
     cache_entry_remove (cache, entry);
 }
 
+guint
+hearth_dns_cache_remove_if (HearthDnsCache *cache, HearthDnsCacheNameFunc func, gpointer user_data)
+{
+  GList *link = cache->lru.head;
+  guint removed = 0;
+
+  while (link != NULL)
+    {
+      CacheEntry *entry = link->data;
+
+      link = link->next; /* before the entry (and its link) may go */
+      if (func (entry->name, entry->key.name_len, user_data))
+        {
+          cache_entry_remove (cache, entry);
+          removed++;
+        }
+    }
+  return removed;
+}
+
+static gboolean
+name_is_under (const guint8 *name, gsize len, gpointer user_data)
+{
+  const GBytes *domain = user_data;
+  gsize dlen;
+  const guint8 *d = g_bytes_get_data ((GBytes *) domain, &dlen);
+
+  /* Walk the labels of name until what is left is as long as domain;
+   * comparing there (not at an arbitrary offset) respects label
+   * boundaries. Entry names are lower case, and so is domain. */
+  for (gsize pos = 0; pos < len && len - pos >= dlen;)
+    {
+      if (len - pos == dlen)
+        return memcmp (name + pos, d, dlen) == 0;
+      pos += (gsize) name[pos] + 1;
+    }
+  return FALSE;
+}
+
+guint
+hearth_dns_cache_remove_subtree (HearthDnsCache *cache, const guint8 *domain, gsize len)
+{
+  g_autoptr (GBytes) lower = NULL;
+  guint8 buf[256];
+
+  if (len > sizeof buf)
+    return 0;
+  for (gsize i = 0; i < len; i++)
+    buf[i] = ascii_lower (domain[i]);
+  lower = g_bytes_new (buf, len);
+  return hearth_dns_cache_remove_if (cache, name_is_under, lower);
+}
+
 void
 hearth_dns_cache_get_stats (HearthDnsCache *cache, HearthDnsCacheStats *out_stats)
 {
   *out_stats = cache->stats;
   out_stats->entries = g_hash_table_size (cache->table);
   out_stats->bytes = cache->bytes;
+}
+
+void
+hearth_dns_cache_reset_stats (HearthDnsCache *cache)
+{
+  memset (&cache->stats, 0, sizeof cache->stats);
 }

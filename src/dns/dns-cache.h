@@ -58,4 +58,15 @@ const HearthDnsAnswer *hearth_dns_cache_lookup (HearthDnsCache *cache, const Hea
                                                 gint64 now, guint32 *out_elapsed);
 
 void hearth_dns_cache_clear (HearthDnsCache *cache);
+
+/* Called with the lower-case wire name of a cached answer; TRUE removes it. */
+typedef gboolean (*HearthDnsCacheNameFunc) (const guint8 *name, gsize len, gpointer user_data);
+/* Removes every entry func picks (live or expired); returns how many. One
+ * pass over the cache, for changes that are rare (a route changed). */
+guint hearth_dns_cache_remove_if (HearthDnsCache *cache, HearthDnsCacheNameFunc func, gpointer user_data);
+/* Removes the answers for domain (wire form, any case) and every name
+ * under it; returns how many. */
+guint hearth_dns_cache_remove_subtree (HearthDnsCache *cache, const guint8 *domain, gsize len);
 void hearth_dns_cache_get_stats (HearthDnsCache *cache, HearthDnsCacheStats *out_stats);
+/* Counters back to zero (ClearMetrics); the entries stay. */
+void hearth_dns_cache_reset_stats (HearthDnsCache *cache);

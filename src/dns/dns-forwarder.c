@@ -719,3 +719,9 @@ hearth_dns_forwarder_get_stats (HearthDnsForwarder *fwd, HearthDnsForwarderStats
   *out_stats = fwd->stats;
   out_stats->in_flight = g_hash_table_size (fwd->transactions);
 }
+
+void
+hearth_dns_forwarder_reset_stats (HearthDnsForwarder *fwd)
+{
+  memset (&fwd->stats, 0, sizeof fwd->stats);
+}

@@ -52,3 +52,4 @@ void hearth_dns_forwarder_set_client_free_func (HearthDnsForwarder *fwd, GDestro
 void hearth_dns_forwarder_query (HearthDnsForwarder *fwd, const HearthDnsQuery *query, GPtrArray *servers,
                                  gpointer client);
 void hearth_dns_forwarder_get_stats (HearthDnsForwarder *fwd, HearthDnsForwarderStats *out_stats);
+void hearth_dns_forwarder_reset_stats (HearthDnsForwarder *fwd);

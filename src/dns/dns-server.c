@@ -334,8 +334,11 @@ static gboolean
 domain_error (
     GError **error, const char *option, const char *text, const char *domain, const char *reason)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _ ("bad %s value '%s': domain '%s': %s"), option, text, domain, reason);
+  if (option == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("bad domain '%s': %s"), domain, reason);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _ ("bad %s value '%s': domain '%s': %s"), option, text, domain, reason);
   return FALSE;
 }
 
@@ -410,6 +413,13 @@ domain_normalize (
     return domain_error (error, option, text, raw, problem);
   *out_domain = g_steal_pointer (&domain);
   return TRUE;
+}
+
+gboolean
+hearth_dns_domain_normalize (const char *raw, char **out_domain, GError **error)
+{
+  g_return_val_if_fail (raw != NULL, FALSE);
+  return domain_normalize (NULL, raw, raw, out_domain, error);
 }
 
 static gboolean
@@ -1021,4 +1031,61 @@ GPtrArray *
 hearth_dns_routes_get_servers (HearthDnsRoutes *routes)
 {
   return routes->all;
+}
+
+HearthDnsServer *
+hearth_dns_routes_find_server (HearthDnsRoutes *routes, const HearthDnsServer *server)
+{
+  for (guint i = 0; i < routes->all->len; i++)
+    {
+      HearthDnsServer *known = g_ptr_array_index (routes->all, i);
+
+      if (known == server || hearth_dns_server_same_target (known, server))
+        return known;
+    }
+  return NULL;
+}
+
+static gboolean
+server_lists_equal (GPtrArray *a, GPtrArray *b)
+{
+  if ((a == NULL ? 0 : a->len) != (b == NULL ? 0 : b->len))
+    return FALSE;
+  for (guint i = 0; a != NULL && i < a->len; i++)
+    if (!hearth_dns_server_same_target (g_ptr_array_index (a, i), g_ptr_array_index (b, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+address_lists_equal (GArray *a, GArray *b)
+{
+  if ((a == NULL ? 0 : a->len) != (b == NULL ? 0 : b->len))
+    return FALSE;
+  for (guint i = 0; a != NULL && i < a->len; i++)
+    if (!hearth_dns_addr_equal (&g_array_index (a, HearthDnsAddr, i), &g_array_index (b, HearthDnsAddr, i)))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+hearth_dns_routes_same_decision (HearthDnsRoutes *a, HearthDnsRoutes *b, const guint8 *name, gsize len)
+{
+  HearthDnsRouteMatch ma, mb;
+
+  hearth_dns_routes_match (a, name, len, &ma);
+  hearth_dns_routes_match (b, name, len, &mb);
+  if (ma.kind != mb.kind)
+    return FALSE;
+  switch (ma.kind)
+    {
+    case HEARTH_DNS_ROUTE_FORWARD:
+    case HEARTH_DNS_ROUTE_DEFAULT:
+      return server_lists_equal (ma.servers, mb.servers);
+    case HEARTH_DNS_ROUTE_ADDRESS:
+      return address_lists_equal (ma.addresses, mb.addresses);
+    case HEARTH_DNS_ROUTE_LOCAL:
+      return TRUE;
+    }
+  return FALSE;
 }

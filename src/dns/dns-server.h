@@ -60,6 +60,11 @@ typedef struct {
 
 void hearth_dns_server_spec_free (HearthDnsServerSpec *spec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDnsServerSpec, hearth_dns_server_spec_free)
+/* One domain as --server and --address take it, into the form routes use:
+ * lower case, no trailing dot, no leading dot, "*" kept at the start of a
+ * wildcard, "" (names without a dot) kept. Errors say "bad domain 'x': ...". */
+gboolean hearth_dns_domain_normalize (const char *raw, char **out_domain, GError **error);
+
 /* A --server value: "addr...", "/dom1/dom2/addr...", "/dom/#" (default
  * servers for dom), "/dom/" (local only), "//addr" (unqualified names). */
 gboolean hearth_dns_server_spec_parse (const char *text, const char *owner, HearthDnsServerSpec **out_spec,
@@ -105,3 +110,11 @@ void hearth_dns_routes_match (HearthDnsRoutes *routes, const guint8 *name, gsize
 /* Every distinct server, in order added (for statistics and logging).
  * Borrowed: valid until the routes are freed. */
 GPtrArray *hearth_dns_routes_get_servers (HearthDnsRoutes *routes);
+/* The server the routes use for server's target (the first one added with
+ * that address, port, interface and source: it holds the counters), or
+ * NULL when no route uses the target. */
+HearthDnsServer *hearth_dns_routes_find_server (HearthDnsRoutes *routes, const HearthDnsServer *server);
+/* Whether name (wire form, any case) gets the same decision from both
+ * tables: the same kind, the same servers in the same order, the same
+ * addresses. */
+gboolean hearth_dns_routes_same_decision (HearthDnsRoutes *a, HearthDnsRoutes *b, const guint8 *name, gsize len);

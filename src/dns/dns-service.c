@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "dns/dns-service.h"
+#include "dns/dns-entry.h"
 #include "net/net-socket.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@ typedef struct {
   HearthDnsService *svc;
   char *path;
   GFileMonitor *monitor;
-  GPtrArray *servers; /* HearthDnsServer*, from the last good read */
+  GPtrArray *entries; /* HearthDnsEntry*, from the last good read */
 } ResolvFile;
 
 typedef struct {
@@ -46,6 +47,13 @@ struct _HearthDnsService {
   HearthDnsRoutes *routes;
   GPtrArray *resolv_files; /* ResolvFile* */
   guint resolv_timer;
+  GPtrArray *config_entries; /* HearthDnsEntry*: from the configuration, fixed */
+  GPtrArray *bus_entries;    /* HearthDnsEntry*: from D-Bus callers, top level, in order */
+  GHashTable *by_id;         /* id -> HearthDnsEntry* (borrowed) of every entry in use */
+  guint next_id;
+  HearthDnsServiceEntryFunc entry_func;
+  gpointer entry_data;
+  gboolean started;
   GPtrArray *pending_fds;  /* listeners opened, not yet handed to the stub: (fd << 1) | is_tcp */
 };
 
@@ -60,7 +68,7 @@ resolv_file_free (gpointer p)
       g_file_monitor_cancel (rf->monitor);
       g_object_unref (rf->monitor);
     }
-  g_ptr_array_unref (rf->servers);
+  g_ptr_array_unref (rf->entries);
   g_free (rf->path);
   g_free (rf);
 }
@@ -92,6 +100,148 @@ log_query_cb (const HearthDnsQuery *query, const struct sockaddr *from, gpointer
    * make the same search easy in the journal. */
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "query[%s] %s from %s", type, name, from_buf,
                     "HEARTH_QNAME", "%s", name, "HEARTH_QTYPE", "%s", type, "HEARTH_CLIENT", "%s", from_buf);
+}
+
+/* ---- entries: the servers and routes every producer made ---- */
+
+static void
+entry_notify (HearthDnsService *svc, HearthDnsEntry *entry, gboolean added)
+{
+  if (svc->entry_func != NULL)
+    svc->entry_func (entry, added, svc->entry_data);
+}
+
+/* Gives the entry (and its children) ids and announces them, parent
+ * first. */
+static void
+entry_register (HearthDnsService *svc, HearthDnsEntry *entry)
+{
+  if (entry->id == 0)
+    entry->id = svc->next_id++;
+  g_hash_table_insert (svc->by_id, GUINT_TO_POINTER (entry->id), entry);
+  entry_notify (svc, entry, TRUE);
+  for (guint i = 0; entry->children != NULL && i < entry->children->len; i++)
+    entry_register (svc, g_ptr_array_index (entry->children, i));
+}
+
+/* Children first, so a client never sees a server whose route is gone. */
+static void
+entry_unregister (HearthDnsService *svc, HearthDnsEntry *entry)
+{
+  for (guint i = 0; entry->children != NULL && i < entry->children->len; i++)
+    entry_unregister (svc, g_ptr_array_index (entry->children, i));
+  g_hash_table_remove (svc->by_id, GUINT_TO_POINTER (entry->id));
+  entry_notify (svc, entry, FALSE);
+}
+
+static HearthDnsEntry *
+config_route_for (GPtrArray *entries, const char *domain, HearthDnsAction action)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (entries, i);
+
+      if (e->type == HEARTH_DNS_ENTRY_ROUTE && e->action == action && strcmp (e->domain, domain) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static void
+config_add_route (GPtrArray *entries, const char *domain, HearthDnsAction action, const HearthDnsAddr *addr)
+{
+  HearthDnsEntry *route = config_route_for (entries, domain, action);
+
+  if (route == NULL)
+    {
+      route = hearth_dns_entry_new_route (HEARTH_DNS_SOURCE_CONFIG, "config", domain, action);
+      g_ptr_array_add (entries, route);
+    }
+  if (addr != NULL)
+    {
+      for (guint i = 0; i < route->addresses->len; i++)
+        if (hearth_dns_addr_equal (&g_array_index (route->addresses, HearthDnsAddr, i), addr))
+          return;
+      g_array_append_val (route->addresses, *addr);
+    }
+}
+
+/* The reverse zone of a --domain=...,local prefix, when its length falls
+ * on a label boundary (a start,end range has none). */
+static char *
+domain_rule_reverse_zone (const HearthDnsDomainRule *rule)
+{
+  guint8 wire[HEARTH_DNS_NAME_MAX];
+  gsize len, skip = 0;
+  char text[HEARTH_DNS_NAME_MAX * 4 + 1];
+  gboolean v6 = rule->start.family == AF_INET6;
+  guint full = v6 ? 32 : 4;
+  guint given;
+
+  if (!rule->has_range || rule->start.prefix_len >= (v6 ? 128 : 32) || rule->start.prefix_len % (v6 ? 4 : 8) != 0)
+    return NULL;
+  given = rule->start.prefix_len / (v6 ? 4 : 8);
+  if (!hearth_dns_addr_to_reverse_name (&rule->start, wire, &len))
+    return NULL;
+  for (guint l = 0; l < full - given; l++)
+    skip += (gsize) wire[skip] + 1;
+  hearth_dns_name_to_string (wire + skip, len - skip, text, sizeof text);
+  return g_strdup (text);
+}
+
+/* The configuration's servers and routes: --server/--local lines in
+ * order, then what local data implies (--address rules, and
+ * --domain=...,local with the reverse zone of its subnet). */
+static GPtrArray *
+config_entries_new (const HearthDnsConfig *config)
+{
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+
+  for (guint i = 0; i < config->server_specs->len; i++)
+    hearth_dns_entries_from_spec (g_ptr_array_index (config->server_specs, i), HEARTH_DNS_SOURCE_CONFIG, "config",
+                                  entries);
+  for (guint i = 0; i < config->address_rules->len; i++)
+    {
+      const HearthDnsAddressRule *rule = g_ptr_array_index (config->address_rules, i);
+
+      for (guint j = 0; j < rule->domains->len; j++)
+        {
+          const char *domain = g_ptr_array_index (rule->domains, j);
+
+          switch (rule->kind)
+            {
+            case HEARTH_DNS_ADDRESS_NXDOMAIN:
+              config_add_route (entries, domain, HEARTH_DNS_ACTION_BLOCK, NULL);
+              break;
+            case HEARTH_DNS_ADDRESS_ADDR:
+              config_add_route (entries, domain, HEARTH_DNS_ACTION_ADDRESS, &rule->addr);
+              break;
+            case HEARTH_DNS_ADDRESS_NULL:
+              {
+                HearthDnsAddr any4, any6;
+
+                hearth_dns_addr_parse ("0.0.0.0", &any4);
+                hearth_dns_addr_parse ("::", &any6);
+                config_add_route (entries, domain, HEARTH_DNS_ACTION_ADDRESS, &any4);
+                config_add_route (entries, domain, HEARTH_DNS_ACTION_ADDRESS, &any6);
+              }
+              break;
+            }
+        }
+    }
+  for (guint i = 0; i < config->domain_rules->len; i++)
+    {
+      const HearthDnsDomainRule *rule = g_ptr_array_index (config->domain_rules, i);
+      g_autofree char *reverse = NULL;
+
+      if (!rule->local)
+        continue;
+      config_add_route (entries, rule->domain, HEARTH_DNS_ACTION_LOCAL, NULL);
+      reverse = domain_rule_reverse_zone (rule);
+      if (reverse != NULL)
+        config_add_route (entries, reverse, HEARTH_DNS_ACTION_LOCAL, NULL);
+    }
+  return entries;
 }
 
 HearthDnsService *
@@ -128,10 +278,16 @@ hearth_dns_service_new (HearthDnsConfig *config)
 
           rf->svc = svc;
           rf->path = g_strdup (g_ptr_array_index (config->resolv_files, i));
-          rf->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_server_unref);
+          rf->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
           g_ptr_array_add (svc->resolv_files, rf);
         }
     }
+  svc->by_id = g_hash_table_new (NULL, NULL);
+  svc->next_id = 1;
+  svc->bus_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+  svc->config_entries = config_entries_new (config);
+  for (guint i = 0; i < svc->config_entries->len; i++)
+    entry_register (svc, g_ptr_array_index (svc->config_entries, i));
   return svc;
 }
 
@@ -152,6 +308,9 @@ hearth_dns_service_free (HearthDnsService *svc)
   hearth_dns_stub_free (svc->stub);
   hearth_dns_local_free (svc->local);
   g_ptr_array_unref (svc->resolv_files);
+  g_ptr_array_unref (svc->bus_entries);
+  g_ptr_array_unref (svc->config_entries);
+  g_hash_table_unref (svc->by_id);
   hearth_dns_routes_free (svc->routes);
   hearth_dns_cache_free (svc->cache);
   hearth_dns_config_free (svc->config);
@@ -290,129 +449,194 @@ hearth_dns_service_get_n_servers (HearthDnsService *svc)
   return hearth_dns_routes_get_servers (svc->routes)->len;
 }
 
-/* Reuses the server object with the same target from the old table, so
- * its counters survive a rebuild. */
-static HearthDnsServer *
-reuse_server (GPtrArray *old, HearthDnsServer *server)
-{
-  for (guint i = 0; old != NULL && i < old->len; i++)
-    {
-      HearthDnsServer *o = g_ptr_array_index (old, i);
-
-      if (hearth_dns_server_same_target (o, server) && g_strcmp0 (o->owner, server->owner) == 0)
-        return o;
-    }
-  return server;
-}
-
 static void
-add_spec (HearthDnsRoutes *routes, GPtrArray *old, const HearthDnsServerSpec *spec)
+routes_add_entry (HearthDnsRoutes *routes, const HearthDnsEntry *entry)
 {
-  HearthDnsServerSpec copy = *spec;
+  g_autoptr (GPtrArray) domains = NULL;
+  HearthDnsServerSpec spec = { 0 };
+  HearthDnsAddressRule rule = { 0 };
 
-  if (spec->server != NULL)
-    copy.server = reuse_server (old, spec->server);
-  hearth_dns_routes_add (routes, &copy);
-}
-
-/* The routes local data implies: --address rules, and --domain=...,local
- * (the domain, and the reverse zone of its subnet when the prefix falls on
- * a label boundary, answered locally only). */
-static void
-add_local_routes (const HearthDnsConfig *config, HearthDnsRoutes *routes)
-{
-  for (guint i = 0; i < config->address_rules->len; i++)
-    hearth_dns_routes_add_address (routes, g_ptr_array_index (config->address_rules, i));
-  for (guint i = 0; i < config->domain_rules->len; i++)
+  if (entry->type == HEARTH_DNS_ENTRY_SERVER)
     {
-      const HearthDnsDomainRule *rule = g_ptr_array_index (config->domain_rules, i);
-      g_autoptr (GPtrArray) domains = NULL;
-      HearthDnsServerSpec spec;
-
-      if (!rule->local)
-        continue;
-      domains = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (domains, g_strdup (rule->domain));
-      /* A prefix (not a start,end range) whose length falls on a label
-       * boundary has a reverse zone. */
-      if (rule->has_range && rule->start.prefix_len < (rule->start.family == AF_INET6 ? 128 : 32) &&
-          rule->start.prefix_len % (rule->start.family == AF_INET6 ? 4 : 8) == 0)
-        {
-          guint8 wire[HEARTH_DNS_NAME_MAX];
-          gsize len, skip = 0;
-          char text[HEARTH_DNS_NAME_MAX * 4 + 1];
-          guint full = rule->start.family == AF_INET6 ? 32 : 4;
-          guint given = rule->start.prefix_len / (rule->start.family == AF_INET6 ? 4 : 8);
-
-          /* The reverse name of the prefix: drop the labels past it. */
-          if (hearth_dns_addr_to_reverse_name (&rule->start, wire, &len))
-            {
-              for (guint l = 0; l < full - given; l++)
-                skip += (gsize) wire[skip] + 1;
-              hearth_dns_name_to_string (wire + skip, len - skip, text, sizeof text);
-              g_ptr_array_add (domains, g_strdup (text));
-            }
-        }
-      spec.domains = domains;
-      spec.kind = HEARTH_DNS_ROUTE_LOCAL;
-      spec.server = NULL;
+      spec.domains = entry->domains;
+      spec.kind = HEARTH_DNS_ROUTE_FORWARD;
+      spec.server = entry->server;
       hearth_dns_routes_add (routes, &spec);
+      return;
+    }
+  domains = g_ptr_array_new ();
+  g_ptr_array_add (domains, entry->domain);
+  spec.domains = domains;
+  rule.domains = domains;
+  switch (entry->action)
+    {
+    case HEARTH_DNS_ACTION_FORWARD:
+      for (guint i = 0; i < entry->children->len; i++)
+        routes_add_entry (routes, g_ptr_array_index (entry->children, i));
+      break;
+    case HEARTH_DNS_ACTION_LOCAL:
+      if (strcmp (entry->domain, "#") == 0)
+        {
+          rule.kind = HEARTH_DNS_ADDRESS_NXDOMAIN;
+          hearth_dns_routes_add_address (routes, &rule);
+          break;
+        }
+      spec.kind = HEARTH_DNS_ROUTE_LOCAL;
+      hearth_dns_routes_add (routes, &spec);
+      break;
+    case HEARTH_DNS_ACTION_DEFAULT:
+      spec.kind = HEARTH_DNS_ROUTE_DEFAULT;
+      hearth_dns_routes_add (routes, &spec);
+      break;
+    case HEARTH_DNS_ACTION_BLOCK:
+      rule.kind = HEARTH_DNS_ADDRESS_NXDOMAIN;
+      hearth_dns_routes_add_address (routes, &rule);
+      break;
+    case HEARTH_DNS_ACTION_ADDRESS:
+      rule.kind = HEARTH_DNS_ADDRESS_ADDR;
+      for (guint i = 0; i < entry->addresses->len; i++)
+        {
+          rule.addr = g_array_index (entry->addresses, HearthDnsAddr, i);
+          hearth_dns_routes_add_address (routes, &rule);
+        }
+      break;
     }
 }
 
+/* Every top-level entry in routing order: configuration, resolv files,
+ * D-Bus. */
 static void
-rebuild_routes (HearthDnsService *svc)
+collect_entries (HearthDnsService *svc, GPtrArray *out)
 {
-  HearthDnsRoutes *routes = hearth_dns_routes_new ();
-  GPtrArray *old = svc->routes != NULL ? hearth_dns_routes_get_servers (svc->routes) : NULL;
-  g_autoptr (GPtrArray) no_domains = g_ptr_array_new ();
-  guint n_servers;
-
-  for (guint i = 0; i < svc->config->server_specs->len; i++)
-    add_spec (routes, old, g_ptr_array_index (svc->config->server_specs, i));
+  for (guint i = 0; i < svc->config_entries->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (svc->config_entries, i));
   for (guint i = 0; i < svc->resolv_files->len; i++)
     {
       ResolvFile *rf = g_ptr_array_index (svc->resolv_files, i);
 
-      for (guint j = 0; j < rf->servers->len; j++)
-        {
-          HearthDnsServerSpec spec = { no_domains, HEARTH_DNS_ROUTE_FORWARD, g_ptr_array_index (rf->servers, j) };
+      for (guint j = 0; j < rf->entries->len; j++)
+        g_ptr_array_add (out, g_ptr_array_index (rf->entries, j));
+    }
+  for (guint i = 0; i < svc->bus_entries->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (svc->bus_entries, i));
+}
 
-          add_spec (routes, old, &spec);
+typedef struct {
+  HearthDnsRoutes *old;
+  HearthDnsRoutes *new;
+} RouteChange;
+
+static gboolean
+route_changed_cb (const guint8 *name, gsize len, gpointer user_data)
+{
+  RouteChange *change = user_data;
+
+  return !hearth_dns_routes_same_decision (change->old, change->new, name, len);
+}
+
+/* Builds the routing table from the entries. The cache keeps every answer
+ * whose name still gets the same decision; with --clear-on-reload (or
+ * flush_all) it is cleared instead, as dnsmasq does. */
+static void
+rebuild_routes (HearthDnsService *svc, gboolean flush_all)
+{
+  HearthDnsRoutes *routes = hearth_dns_routes_new ();
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  guint n_servers;
+
+  collect_entries (svc, entries);
+  for (guint i = 0; i < entries->len; i++)
+    routes_add_entry (routes, g_ptr_array_index (entries, i));
+  if (svc->routes != NULL)
+    {
+      if (flush_all || svc->config->clear_on_reload)
+        hearth_dns_cache_clear (svc->cache);
+      else
+        {
+          RouteChange change = { svc->routes, routes };
+          guint n = hearth_dns_cache_remove_if (svc->cache, route_changed_cb, &change);
+
+          if (n > 0)
+            g_debug ("routes changed: %u cached answer(s) dropped", n);
         }
     }
-  add_local_routes (svc->config, routes);
   hearth_dns_stub_set_routes (svc->stub, routes);
   hearth_dns_routes_free (svc->routes);
   svc->routes = routes;
 
   n_servers = hearth_dns_service_get_n_servers (svc);
-  if (n_servers == 0)
+  if (n_servers == 0 && svc->started)
     g_warning (_("no upstream servers configured: names not answered locally get REFUSED"));
 }
 
-static void
+/* Reads the file again; entries for servers that stay are kept (same id,
+ * same counters). Returns whether the list changed. */
+static gboolean
 resolv_file_read (ResolvFile *rf)
 {
+  HearthDnsService *svc = rf->svc;
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) servers = NULL;
+  GPtrArray *entries;
+  gboolean changed;
   gsize len;
   guint n_bad = 0;
-  GPtrArray *servers;
 
   if (!g_file_get_contents (rf->path, &contents, &len, &error))
     {
       /* Keep the servers we had: resolv files are often briefly missing
        * while a tool replaces them. */
       g_warning (_("cannot read %s: %s, keeping the previous servers"), rf->path, error->message);
-      return;
+      return FALSE;
     }
   servers = hearth_dns_resolv_parse (contents, len, rf->path, &n_bad);
   if (n_bad > 0)
     g_warning (_("%s: %u bad nameserver line(s), ignoring them"), rf->path, n_bad);
-  g_ptr_array_unref (rf->servers);
-  rf->servers = servers;
-  g_info (_("reading %s: %u nameserver(s)"), rf->path, servers->len);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+  for (guint i = 0; i < servers->len; i++)
+    {
+      g_autofree char *owner = g_strdup_printf ("resolv:%s", rf->path);
+      g_autoptr (HearthDnsEntry) fresh =
+          hearth_dns_entry_new_server (HEARTH_DNS_SOURCE_RESOLV, owner, g_ptr_array_index (servers, i), NULL);
+      HearthDnsEntry *kept = NULL;
+
+      for (guint j = 0; j < rf->entries->len && kept == NULL; j++)
+        if (hearth_dns_entry_equivalent (g_ptr_array_index (rf->entries, j), fresh))
+          kept = g_ptr_array_index (rf->entries, j);
+      for (guint j = 0; j < entries->len && kept != NULL; j++)
+        if (g_ptr_array_index (entries, j) == kept)
+          kept = NULL; /* a duplicate line: a second entry */
+      g_ptr_array_add (entries, kept != NULL ? hearth_dns_entry_ref (kept) : g_steal_pointer (&fresh));
+    }
+  changed = entries->len != rf->entries->len;
+  for (guint i = 0; i < rf->entries->len; i++)
+    {
+      HearthDnsEntry *old = g_ptr_array_index (rf->entries, i);
+      guint index;
+
+      if (!g_ptr_array_find (entries, old, &index))
+        {
+          entry_unregister (svc, old);
+          changed = TRUE;
+        }
+      else if (index != i)
+        changed = TRUE;
+    }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (entries, i);
+
+      if (e->id == 0)
+        {
+          entry_register (svc, e);
+          changed = TRUE;
+        }
+    }
+  g_ptr_array_unref (rf->entries);
+  rf->entries = entries;
+  g_info (_("reading %s: %u nameserver(s)"), rf->path, entries->len);
+  return changed;
 }
 
 static gboolean
@@ -420,11 +644,14 @@ resolv_settled_cb (gpointer user_data)
 {
   HearthDnsService *svc = user_data;
 
+  gboolean changed = FALSE;
+
   svc->resolv_timer = 0;
   for (guint i = 0; i < svc->resolv_files->len; i++)
-    resolv_file_read (g_ptr_array_index (svc->resolv_files, i));
-  rebuild_routes (svc);
-  if (svc->config->clear_on_reload)
+    changed |= resolv_file_read (g_ptr_array_index (svc->resolv_files, i));
+  if (changed)
+    rebuild_routes (svc, FALSE);
+  else if (svc->config->clear_on_reload)
     hearth_dns_cache_clear (svc->cache);
   return G_SOURCE_REMOVE;
 }
@@ -620,7 +847,8 @@ hearth_dns_service_start (HearthDnsService *svc)
             g_signal_connect (rf->monitor, "changed", G_CALLBACK (resolv_changed_cb), rf);
         }
     }
-  rebuild_routes (svc);
+  svc->started = TRUE;
+  rebuild_routes (svc, FALSE);
 }
 
 void
@@ -630,7 +858,7 @@ hearth_dns_service_reload (HearthDnsService *svc)
   load_local_data (svc);
   for (guint i = 0; i < svc->resolv_files->len; i++)
     resolv_file_read (g_ptr_array_index (svc->resolv_files, i));
-  rebuild_routes (svc);
+  rebuild_routes (svc, TRUE);
 }
 
 void
@@ -664,4 +892,183 @@ hearth_dns_service_log_statistics (HearthDnsService *svc)
                  ", nxdomain %" G_GUINT64_FORMAT ", avg. latency %ums",
                  s->text, s->queries, s->retries, s->failed, s->nxdomain, s->latency_ms);
     }
+}
+
+/* ---- the runtime API the bus layer drives ---- */
+
+void
+hearth_dns_service_set_entry_func (HearthDnsService *svc, HearthDnsServiceEntryFunc func, gpointer user_data)
+{
+  svc->entry_func = func;
+  svc->entry_data = user_data;
+}
+
+static void
+list_add_tree (GPtrArray *out, HearthDnsEntry *entry)
+{
+  g_ptr_array_add (out, entry);
+  for (guint i = 0; entry->children != NULL && i < entry->children->len; i++)
+    list_add_tree (out, g_ptr_array_index (entry->children, i));
+}
+
+GPtrArray *
+hearth_dns_service_list_entries (HearthDnsService *svc)
+{
+  g_autoptr (GPtrArray) top = g_ptr_array_new ();
+  GPtrArray *out = g_ptr_array_new ();
+
+  collect_entries (svc, top);
+  for (guint i = 0; i < top->len; i++)
+    list_add_tree (out, g_ptr_array_index (top, i));
+  return out;
+}
+
+HearthDnsEntry *
+hearth_dns_service_lookup_entry (HearthDnsService *svc, guint id)
+{
+  return g_hash_table_lookup (svc->by_id, GUINT_TO_POINTER (id));
+}
+
+void
+hearth_dns_service_set_bus_entries (HearthDnsService *svc, GPtrArray *remove, GPtrArray *add)
+{
+  GPtrArray *next = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+  g_autoptr (GPtrArray) old = svc->bus_entries;
+  guint index;
+
+  /* The new order: what stays, where it was, then what is added (an
+   * entry both removed and added moves to the end, keeping its id). */
+  for (guint i = 0; i < old->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (old, i);
+
+      if ((remove == NULL || !g_ptr_array_find (remove, e, &index)) && (add == NULL || !g_ptr_array_find (add, e, &index)))
+        g_ptr_array_add (next, hearth_dns_entry_ref (e));
+    }
+  for (guint i = 0; add != NULL && i < add->len; i++)
+    g_ptr_array_add (next, hearth_dns_entry_ref (g_ptr_array_index (add, i)));
+  svc->bus_entries = next;
+  for (guint i = 0; remove != NULL && i < remove->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (remove, i);
+
+      if (e->id != 0 && !g_ptr_array_find (next, e, &index) && g_ptr_array_find (old, e, &index))
+        entry_unregister (svc, e);
+    }
+  for (guint i = 0; add != NULL && i < add->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (add, i);
+
+      if (e->id == 0)
+        entry_register (svc, e);
+    }
+  rebuild_routes (svc, FALSE);
+}
+
+GPtrArray *
+hearth_dns_service_get_bus_entries (HearthDnsService *svc)
+{
+  return svc->bus_entries;
+}
+
+HearthDnsServer *
+hearth_dns_service_get_entry_server (HearthDnsService *svc, const HearthDnsEntry *entry)
+{
+  HearthDnsServer *used;
+
+  g_return_val_if_fail (entry->type == HEARTH_DNS_ENTRY_SERVER, NULL);
+  used = svc->routes != NULL ? hearth_dns_routes_find_server (svc->routes, entry->server) : NULL;
+  return used != NULL ? used : entry->server;
+}
+
+gboolean
+hearth_dns_service_flush_cache (HearthDnsService *svc, const char *domain, guint *out_removed, GError **error)
+{
+  g_autofree char *normal = NULL;
+  guint8 wire[HEARTH_DNS_NAME_MAX];
+  gsize len = 0;
+  guint removed;
+
+  if (domain == NULL || *domain == '\0')
+    {
+      HearthDnsCacheStats stats;
+
+      hearth_dns_cache_get_stats (svc->cache, &stats);
+      hearth_dns_cache_clear (svc->cache);
+      removed = stats.entries;
+    }
+  else
+    {
+      if (!hearth_dns_domain_normalize (domain, &normal, error))
+        return FALSE;
+      if (*normal == '*' || !hearth_dns_name_from_string (normal, wire, &len))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("bad domain '%s': not a domain name"),
+                       domain);
+          return FALSE;
+        }
+      removed = hearth_dns_cache_remove_subtree (svc->cache, wire, len);
+    }
+  if (out_removed != NULL)
+    *out_removed = removed;
+  return TRUE;
+}
+
+void
+hearth_dns_service_set_switch (HearthDnsService *svc, HearthDnsSwitch which, gboolean on)
+{
+  HearthDnsConfig *config = svc->config;
+
+  switch (which)
+    {
+    case HEARTH_DNS_SWITCH_FILTERWIN2K:
+      hearth_dns_policy_set_filterwin2k (config->policy, on);
+      break;
+    case HEARTH_DNS_SWITCH_FILTER_A:
+      hearth_dns_policy_set_filter_a (config->policy, on);
+      break;
+    case HEARTH_DNS_SWITCH_FILTER_AAAA:
+      hearth_dns_policy_set_filter_aaaa (config->policy, on);
+      break;
+    case HEARTH_DNS_SWITCH_BOGUS_PRIV:
+      config->bogus_priv = on;
+      break;
+    case HEARTH_DNS_SWITCH_LOCALISE_QUERIES:
+      if (on && !config->localise_queries && config->interface_names->len == 0)
+        hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot ());
+      config->localise_queries = on;
+      break;
+    }
+  /* Cached answers were shaped by the old setting. */
+  hearth_dns_cache_clear (svc->cache);
+}
+
+void
+hearth_dns_service_get_statistics (HearthDnsService *svc, HearthDnsStatistics *out)
+{
+  memset (out, 0, sizeof *out);
+  hearth_dns_cache_get_stats (svc->cache, &out->cache);
+  hearth_dns_stub_get_stats (svc->stub, &out->stub);
+  hearth_dns_forwarder_get_stats (hearth_dns_stub_get_forwarder (svc->stub), &out->forwarder);
+}
+
+void
+hearth_dns_service_clear_statistics (HearthDnsService *svc)
+{
+  hearth_dns_cache_reset_stats (svc->cache);
+  hearth_dns_stub_reset_stats (svc->stub);
+  hearth_dns_forwarder_reset_stats (hearth_dns_stub_get_forwarder (svc->stub));
+  for (guint i = 0; svc->routes != NULL && i < hearth_dns_routes_get_servers (svc->routes)->len; i++)
+    {
+      HearthDnsServer *s = g_ptr_array_index (hearth_dns_routes_get_servers (svc->routes), i);
+
+      s->queries = s->failed = s->nxdomain = s->retries = 0;
+      s->latency_ms = 0;
+    }
+}
+
+GPtrArray *
+hearth_dns_service_get_listen_addresses (HearthDnsService *svc)
+{
+  return hearth_dns_stub_list_listeners (svc->stub);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "dns/dns-config.h"
+#include "dns/dns-entry.h"
 #include "dns/dns-stub.h"
 
 typedef struct _HearthDnsService HearthDnsService;
@@ -31,3 +32,52 @@ void hearth_dns_service_reload (HearthDnsService *svc);
 void hearth_dns_service_log_statistics (HearthDnsService *svc);
 const HearthDnsConfig *hearth_dns_service_get_config (HearthDnsService *svc);
 guint hearth_dns_service_get_n_servers (HearthDnsService *svc);
+
+/* ---- runtime objects (the bus layer's view) ---- */
+
+/* Called when an entry appears (added TRUE: it has its id) or goes away
+ * (added FALSE: still valid during the call). Routes come before their
+ * servers when added, after them when removed. */
+typedef void (*HearthDnsServiceEntryFunc) (HearthDnsEntry *entry, gboolean added, gpointer user_data);
+void hearth_dns_service_set_entry_func (HearthDnsService *svc, HearthDnsServiceEntryFunc func, gpointer user_data);
+/* Every entry in routing order, each route followed by its servers (new
+ * array; the entries are borrowed). */
+GPtrArray *hearth_dns_service_list_entries (HearthDnsService *svc);
+HearthDnsEntry *hearth_dns_service_lookup_entry (HearthDnsService *svc, guint id);
+/* The D-Bus producers' top-level entries, in order (borrowed). */
+GPtrArray *hearth_dns_service_get_bus_entries (HearthDnsService *svc);
+/* One atomic change of the D-Bus entries: removes those in remove, appends
+ * those in add (an entry already present is moved to the end and keeps its
+ * id), announces the differences and rebuilds the routing table once.
+ * Cached answers whose route changed are dropped (all of them with
+ * --clear-on-reload). Entries must be validated already: this cannot fail. */
+void hearth_dns_service_set_bus_entries (HearthDnsService *svc, GPtrArray *remove, GPtrArray *add);
+/* The server object that carries a SERVER entry's counters (servers with
+ * the same target share one). */
+HearthDnsServer *hearth_dns_service_get_entry_server (HearthDnsService *svc, const HearthDnsEntry *entry);
+
+/* Removes the cached answers for domain and below ("" or NULL: all). */
+gboolean hearth_dns_service_flush_cache (HearthDnsService *svc, const char *domain, guint *out_removed,
+                                         GError **error);
+
+/* The options dnsmasq's D-Bus interface turns on and off at run time. */
+typedef enum {
+  HEARTH_DNS_SWITCH_FILTERWIN2K,
+  HEARTH_DNS_SWITCH_FILTER_A,
+  HEARTH_DNS_SWITCH_FILTER_AAAA,
+  HEARTH_DNS_SWITCH_BOGUS_PRIV,
+  HEARTH_DNS_SWITCH_LOCALISE_QUERIES,
+} HearthDnsSwitch;
+/* Sets the option and clears the cache (its answers followed the old one). */
+void hearth_dns_service_set_switch (HearthDnsService *svc, HearthDnsSwitch which, gboolean on);
+
+typedef struct {
+  HearthDnsCacheStats cache;
+  HearthDnsStubStats stub;
+  HearthDnsForwarderStats forwarder;
+} HearthDnsStatistics;
+void hearth_dns_service_get_statistics (HearthDnsService *svc, HearthDnsStatistics *out);
+/* Every counter (global and per server) back to zero. */
+void hearth_dns_service_clear_statistics (HearthDnsService *svc);
+/* "ADDRESS#PORT/udp|tcp" per listener (new array of strings). */
+GPtrArray *hearth_dns_service_get_listen_addresses (HearthDnsService *svc);

@@ -872,3 +872,29 @@ hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_stats)
   *out_stats = stub->stats;
   out_stats->tcp_connections = g_hash_table_size (stub->conns);
 }
+
+void
+hearth_dns_stub_reset_stats (HearthDnsStub *stub)
+{
+  memset (&stub->stats, 0, sizeof stub->stats);
+}
+
+GPtrArray *
+hearth_dns_stub_list_listeners (HearthDnsStub *stub)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < stub->listeners->len; i++)
+    {
+      const Listener *l = g_ptr_array_index (stub->listeners, i);
+      struct sockaddr_storage ss;
+      socklen_t len = sizeof ss;
+      char text[128];
+
+      if (getsockname (l->fd, (struct sockaddr *) &ss, &len) != 0)
+        continue;
+      hearth_net_sockaddr_to_string ((struct sockaddr *) &ss, TRUE, text, sizeof text);
+      g_ptr_array_add (out, g_strdup_printf ("%s/%s", text, l->type == SOCK_DGRAM ? "udp" : "tcp"));
+    }
+  return out;
+}

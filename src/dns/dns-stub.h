@@ -46,6 +46,9 @@ void hearth_dns_stub_add_listener (HearthDnsStub *stub, int fd, int type);
 guint hearth_dns_stub_get_n_listeners (HearthDnsStub *stub);
 HearthDnsForwarder *hearth_dns_stub_get_forwarder (HearthDnsStub *stub);
 void hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_stats);
+void hearth_dns_stub_reset_stats (HearthDnsStub *stub);
+/* "ADDRESS#PORT/udp" and "/tcp" for every listener (new array of strings). */
+GPtrArray *hearth_dns_stub_list_listeners (HearthDnsStub *stub);
 
 /* The pure part of query handling, shared with the fuzzer: given a packet
  * from a client (over TCP or UDP), writes an immediate reply into buf

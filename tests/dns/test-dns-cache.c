@@ -529,6 +529,41 @@ test_size_zero (void)
   g_assert_cmpuint (s.insertions, ==, 0);
 }
 
+/* A subtree flush removes the domain and names under it, by whole labels
+ * and in any case, and nothing else. */
+static void
+test_remove_subtree (void)
+{
+  g_autoptr (HearthDnsCache) cache = hearth_dns_cache_new (100, 1 << 20);
+  const char *names[] = { "corp.example", "www.corp.example", "a.b.corp.example", "xcorp.example",
+                          "example", "corp.example.net", "www.other.example" };
+  const gboolean under[] = { TRUE, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE };
+  guint8 domain[256];
+  gsize len = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      HearthDnsQuestion q = make_question (names[i], HEARTH_DNS_TYPE_A);
+
+      g_assert_true (hearth_dns_cache_insert (cache, &q, 0, make_answer (300, (guint8) i), 0));
+    }
+  g_assert_true (hearth_dns_name_from_string ("CORP.Example", domain, &len));
+  g_assert_cmpuint (hearth_dns_cache_remove_subtree (cache, domain, len), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      HearthDnsQuestion q = make_question (names[i], HEARTH_DNS_TYPE_A);
+
+      if (under[i])
+        g_assert_null (hearth_dns_cache_lookup (cache, &q, 0, 1, NULL));
+      else
+        g_assert_nonnull (hearth_dns_cache_lookup (cache, &q, 0, 1, NULL));
+    }
+  g_assert_cmpuint (get_stats (cache).entries, ==, 4);
+  /* The root is every name. */
+  g_assert_cmpuint (hearth_dns_cache_remove_subtree (cache, (const guint8 *) "", 1), ==, 4);
+  g_assert_cmpuint (get_stats (cache).entries, ==, 0);
+}
+
 static void
 test_clear (void)
 {
@@ -634,6 +669,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dns/cache/byte-bound", test_byte_bound);
   g_test_add_func ("/dns/cache/size-zero", test_size_zero);
   g_test_add_func ("/dns/cache/clear", test_clear);
+  g_test_add_func ("/dns/cache/remove-subtree", test_remove_subtree);
   g_test_add_func ("/dns/cache/replace", test_replace);
   g_test_add_func ("/dns/cache/stats", test_stats);
   return g_test_run ();
