@@ -3,6 +3,7 @@
 
 #include "daemon/daemon-config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -24,6 +25,8 @@ hearth_daemon_config_free (HearthDaemonConfig *c)
   g_free (c->user);
   g_free (c->group);
   g_free (c->log_facility);
+  g_free (c->enable_dbus);
+  g_free (c->dbus_address);
   g_free (c);
 }
 
@@ -68,6 +71,31 @@ hearth_daemon_config_apply (HearthDaemonConfig *c, const HearthConfigItem *item,
     return set_string (&c->group, item, error);
   else if (strcmp (name, "log-facility") == 0)
     return set_string (&c->log_facility, item, error);
+  else if (strcmp (name, "enable-dbus") == 0)
+    {
+      const char *value = item->value != NULL && *item->value != '\0' ? item->value : "uk.org.thekelleys.dnsmasq";
+
+      if (!g_dbus_is_name (value) || g_dbus_is_unique_name (value) || !g_dbus_is_interface_name (value))
+        {
+          hearth_config_item_set_error (item, error, _("'%s' is not a D-Bus well-known name"), value);
+          return FALSE;
+        }
+      g_free (c->enable_dbus);
+      c->enable_dbus = g_strdup (value);
+    }
+  else if (strcmp (name, "session-bus") == 0)
+    c->session_bus = TRUE;
+  else if (strcmp (name, "no-dbus") == 0)
+    c->no_dbus = TRUE;
+  else if (strcmp (name, "dbus-address") == 0)
+    {
+      if (item->value == NULL || !g_dbus_is_supported_address (item->value, NULL))
+        {
+          hearth_config_item_set_error (item, error, _("'%s' is not a D-Bus address"), item->value ? item->value : "");
+          return FALSE;
+        }
+      return set_string (&c->dbus_address, item, error);
+    }
   else if (strcmp (name, "conf-file") == 0 || strcmp (name, "conf-dir") == 0 || strcmp (name, "help") == 0 ||
            strcmp (name, "version") == 0)
     ; /* handled before the items are applied */

@@ -18,6 +18,10 @@ typedef struct {
   char *group;
   gboolean log_queries;
   char *log_facility;
+  char *enable_dbus;           /* --enable-dbus: dnsmasq's interface under this name; NULL = off */
+  gboolean session_bus;        /* --session-bus */
+  char *dbus_address;          /* --dbus-address */
+  gboolean no_dbus;            /* --no-dbus */
 } HearthDaemonConfig;
 
 HearthDaemonConfig *hearth_daemon_config_new (gboolean compat);

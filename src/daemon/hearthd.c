@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "bus/bus.h"
 #include "config/config-options.h"
 #include "config/config-parser.h"
 #include "daemon/daemon-config.h"
@@ -26,13 +27,31 @@
 #include <unistd.h>
 
 
-/* The dnsmasq version whose behaviour we follow; libvirt checks >= 2.67. */
-#define DNSMASQ_COMPAT_VERSION "2.90"
-
 typedef struct {
   GMainLoop *loop;
   HearthDnsService *dns;
 } Daemon;
+
+static gboolean on_hangup (gpointer user_data);
+
+/* Which bus, if any: hearth's own mode connects unless --no-dbus (to the
+ * system bus, or --session-bus, or --dbus-address); dnsmasq mode only with
+ * --enable-dbus, as dnsmasq. */
+static HearthBus *
+bus_new (const HearthDaemonConfig *config, HearthDnsService *dns, Daemon *d)
+{
+  HearthBusOptions options = { 0 };
+
+  if (config->no_dbus || (config->compat && config->enable_dbus == NULL))
+    return NULL;
+  options.address = config->dbus_address;
+  options.session_bus = config->session_bus;
+  options.native_name = config->compat ? NULL : "org.hearth.Hearth1";
+  options.compat_name = config->enable_dbus;
+  options.reload = on_hangup;
+  options.reload_data = d;
+  return hearth_bus_new (dns, &options);
+}
 
 static gboolean
 is_compat_invocation (int argc, char **argv)
@@ -57,7 +76,7 @@ print_version (gboolean compat)
   else
     printf ("hearthd %s (dnsmasq-compatible %s)\n", PACKAGE_VERSION, DNSMASQ_COMPAT_VERSION);
   /* dnsmasq's feature line, telling the truth about what hearth has. */
-  printf ("Compile time options: IPv6 GNU-getopt no-DBus i18n no-IDN no-DHCP no-DHCPv6 no-Lua no-TFTP no-conntrack "
+  printf ("Compile time options: IPv6 GNU-getopt DBus i18n no-IDN no-DHCP no-DHCPv6 no-Lua no-TFTP no-conntrack "
           "no-ipset no-nftset no-auth no-DNSSEC no-loop-detect inotify no-dumpfile\n");
   printf ("\nThis software comes with ABSOLUTELY NO WARRANTY.\n"
           "Hearth is free software, and you are welcome to redistribute it\n"
@@ -195,6 +214,7 @@ main (int argc, char **argv)
   g_autoptr (HearthDnsService) dns = NULL;
   g_autoptr (GArray) activated = NULL;
   g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (HearthBus) bus = NULL;
   gboolean background;
   guint64 watchdog_usec;
   sigset_t held_signals;
@@ -232,6 +252,7 @@ main (int argc, char **argv)
     }
 
   dns = hearth_dns_service_new (g_steal_pointer (&dns_config));
+  d.dns = dns;
   activated = hearth_net_activated_sockets ();
   /* From the moment a socket accepts connections a supervisor may signal
    * us; hold the signals until the main loop's handlers are in place
@@ -269,6 +290,12 @@ main (int argc, char **argv)
       hearth_process_daemon_failed (HEARTH_EXIT_FILE);
       return HEARTH_EXIT_FILE;
     }
+  /* The bus before dropping privileges: the stock bus policies let only
+   * root own hearth's and dnsmasq's names, and the bus remembers who
+   * connected. After daemonizing: GDBus runs a thread, which fork() loses. */
+  bus = bus_new (daemon_config, dns, &d);
+  if (bus != NULL)
+    hearth_bus_start (bus);
   if (!hearth_process_drop_privileges (daemon_config->user, daemon_config->group, &error))
     {
       /* An unknown user or group is a configuration problem (dnsmasq: 1);
@@ -296,6 +323,8 @@ main (int argc, char **argv)
              hearth_dns_service_get_config (dns)->cache_size, hearth_log_target_to_string (hearth_log_get_target ()));
   hearth_process_daemon_ready (background && hearth_log_get_target () != HEARTH_LOG_TARGET_STDERR);
   hearth_process_notify ("READY=1\nSTATUS=serving DNS");
+  if (bus != NULL)
+    hearth_bus_announce (bus);
   watchdog_usec = hearth_process_watchdog_usec ();
   if (watchdog_usec > 0)
     g_timeout_add (MAX (watchdog_usec / 2000, 1), on_watchdog, NULL);

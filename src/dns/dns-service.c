@@ -1072,3 +1072,64 @@ hearth_dns_service_get_listen_addresses (HearthDnsService *svc)
 {
   return hearth_dns_stub_list_listeners (svc->stub);
 }
+
+guint
+hearth_dns_service_count_owner (HearthDnsService *svc, const char *owner)
+{
+  GHashTableIter iter;
+  HearthDnsEntry *entry;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, svc->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (g_strcmp0 (entry->owner, owner) == 0)
+      n++;
+  return n;
+}
+
+GPtrArray *
+hearth_dns_service_replace_entries (HearthDnsService *svc, const char *owner, gboolean servers_only, GPtrArray *fresh)
+{
+  g_autoptr (GPtrArray) remove = g_ptr_array_new ();
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+
+  for (guint i = 0; i < svc->bus_entries->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (svc->bus_entries, i);
+
+      if (g_strcmp0 (e->owner, owner) == 0 && (!servers_only || e->type == HEARTH_DNS_ENTRY_SERVER))
+        g_ptr_array_add (candidates, e);
+    }
+  /* An entry that stays keeps its object (and the counters of its server). */
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      HearthDnsEntry *f = g_ptr_array_index (fresh, i);
+      HearthDnsEntry *kept = NULL;
+
+      for (guint j = 0; j < candidates->len && kept == NULL; j++)
+        if (hearth_dns_entry_equivalent (g_ptr_array_index (candidates, j), f))
+          kept = g_ptr_array_steal_index (candidates, j);
+      g_ptr_array_add (result, hearth_dns_entry_ref (kept != NULL ? kept : f));
+    }
+  for (guint j = 0; j < candidates->len; j++)
+    g_ptr_array_add (remove, g_ptr_array_index (candidates, j));
+  hearth_dns_service_set_bus_entries (svc, remove, result);
+  return result;
+}
+
+void
+hearth_dns_service_remove_owner (HearthDnsService *svc, const char *owner)
+{
+  g_autoptr (GPtrArray) remove = g_ptr_array_new ();
+
+  for (guint i = 0; i < svc->bus_entries->len; i++)
+    {
+      HearthDnsEntry *e = g_ptr_array_index (svc->bus_entries, i);
+
+      if (g_strcmp0 (e->owner, owner) == 0)
+        g_ptr_array_add (remove, e);
+    }
+  if (remove->len > 0)
+    hearth_dns_service_set_bus_entries (svc, remove, NULL);
+}

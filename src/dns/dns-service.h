@@ -52,6 +52,16 @@ GPtrArray *hearth_dns_service_get_bus_entries (HearthDnsService *svc);
  * Cached answers whose route changed are dropped (all of them with
  * --clear-on-reload). Entries must be validated already: this cannot fail. */
 void hearth_dns_service_set_bus_entries (HearthDnsService *svc, GPtrArray *remove, GPtrArray *add);
+/* How many entries (servers of routes included) owner has made. */
+guint hearth_dns_service_count_owner (HearthDnsService *svc, const char *owner);
+/* SetServers: replaces owner's top-level D-Bus entries (only its SERVER
+ * ones with servers_only) by fresh, in one change. An existing entry
+ * equivalent to a fresh one is kept in its place (same id, counters).
+ * Returns the entries owner now has from fresh, in fresh's order. */
+GPtrArray *hearth_dns_service_replace_entries (HearthDnsService *svc, const char *owner, gboolean servers_only,
+                                               GPtrArray *fresh);
+/* Removes every D-Bus entry owner made (its bus connection closed). */
+void hearth_dns_service_remove_owner (HearthDnsService *svc, const char *owner);
 /* The server object that carries a SERVER entry's counters (servers with
  * the same target share one). */
 HearthDnsServer *hearth_dns_service_get_entry_server (HearthDnsService *svc, const HearthDnsEntry *entry);

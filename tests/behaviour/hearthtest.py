@@ -750,6 +750,11 @@ class Hearthd:
                 argv.append('--port=%d' % self.port)
             if not has('--listen-address', '-a'):
                 argv.extend('--listen-address=%s' % a for a in self.listen)
+            # hearthd connects to the system bus unless told otherwise;
+            # tests of D-Bus bring their own bus.
+            if not REFERENCE and not has('--dbus-address', '--session-bus', '--enable-dbus',
+                                         '--no-dbus'):
+                argv.append('--no-dbus')
             if REFERENCE:
                 self._tmpdir = tempfile.mkdtemp(prefix='hearth-ref-')
                 argv += ['--log-facility=-', '--bind-interfaces',
