@@ -14,7 +14,7 @@
 # recommends it and we install without recommends.
 HEARTH_DEPS_BUILD=(
   meson ninja-build pkg-config gcc libc6-dev
-  libglib2.0-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
   gettext
 )
 
@@ -28,11 +28,12 @@ HEARTH_DEPS_RUN=(
 # sanitizer trees (llvm-14 for llvm-symbolizer, so reports have file:line),
 # the peers the behaviour tests drive (dig, kdig, the reference dnsmasq,
 # Debian's own python3 with dnspython), iproute2 for network namespaces,
-# systemd for systemd.pc and dbus for a private bus.
+# systemd for systemd.pc and busctl, dbus for a private bus, python3-gi for
+# the D-Bus tests.
 HEARTH_DEPS_TEST=(
   "${HEARTH_DEPS_BUILD[@]}"
   clang libclang-rt-14-dev llvm-14
-  python3 python3-dnspython dnsutils knot-dnsutils dnsmasq-base
+  python3 python3-dnspython python3-gi dnsutils knot-dnsutils dnsmasq-base
   iproute2 systemd dbus
 )
 
