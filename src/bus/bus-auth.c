@@ -13,6 +13,38 @@
 
 #include <unistd.h>
 
+/* Unique bus names are never reused while a bus runs, so a caller's uid
+ * is asked once per connection to the bus: this saves a round trip per
+ * call to a network manager that sets servers often. Bounded. */
+#define UID_CACHE_MAX 1024
+static GHashTable *uid_cache;          /* unique name -> uid + 1 */
+static GDBusConnection *uid_cache_bus; /* the connection the names belong to (not referenced) */
+
+static gboolean
+uid_cache_lookup (GDBusConnection *connection, const char *sender, guint32 *out_uid)
+{
+  gpointer v;
+
+  if (uid_cache == NULL || uid_cache_bus != connection)
+    return FALSE;
+  v = g_hash_table_lookup (uid_cache, sender);
+  if (v == NULL)
+    return FALSE;
+  *out_uid = GPOINTER_TO_UINT (v) - 1;
+  return TRUE;
+}
+
+static void
+uid_cache_store (GDBusConnection *connection, const char *sender, guint32 uid)
+{
+  if (uid_cache == NULL)
+    uid_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (uid_cache_bus != connection || g_hash_table_size (uid_cache) >= UID_CACHE_MAX)
+    g_hash_table_remove_all (uid_cache);
+  uid_cache_bus = connection;
+  g_hash_table_insert (uid_cache, g_strdup (sender), GUINT_TO_POINTER (uid + 1));
+}
+
 typedef struct {
   GDBusConnection *connection;
   GDBusMessage *message;
@@ -67,6 +99,15 @@ ask_polkit (AuthCheck *check)
 }
 
 static void
+decide (AuthCheck *check, guint32 uid)
+{
+  if (uid == 0 || uid == (guint32) geteuid ())
+    auth_finish (check, TRUE);
+  else
+    ask_polkit (check);
+}
+
+static void
 uid_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   AuthCheck *check = user_data;
@@ -81,10 +122,8 @@ uid_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_variant_get (reply, "(u)", &uid);
-  if (uid == 0 || uid == (guint32) geteuid ())
-    auth_finish (check, TRUE);
-  else
-    ask_polkit (check);
+  uid_cache_store (check->connection, g_dbus_message_get_sender (check->message), uid);
+  decide (check, uid);
 }
 
 void
@@ -104,8 +143,25 @@ hearth_bus_auth_check (GDBusConnection *connection, GDBusMessage *message, Heart
       auth_finish (check, FALSE);
       return;
     }
+  {
+    guint32 uid;
+
+    if (uid_cache_lookup (connection, sender, &uid))
+      {
+        decide (check, uid);
+        return;
+      }
+  }
   g_dbus_connection_call (connection, "org.freedesktop.DBus",
                           "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL,
                           uid_done_cb, check);
+}
+
+void
+hearth_bus_auth_forget (void)
+{
+  if (uid_cache != NULL)
+    g_hash_table_remove_all (uid_cache);
+  uid_cache_bus = NULL;
 }

@@ -18,3 +18,7 @@ typedef void (*HearthBusAuthFunc) (gboolean allowed, gpointer user_data);
  * connection); never blocks. */
 void hearth_bus_auth_check (GDBusConnection *connection, GDBusMessage *message, HearthBusAuthFunc func,
                             gpointer user_data);
+
+/* Forgets what is known of callers: call when the bus connection goes
+ * (a new bus hands out the same unique names again). */
+void hearth_bus_auth_forget (void);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "bus/bus.h"
+#include "bus/bus-auth.h"
 #include "bus/bus-compat.h"
 #include "bus/bus-native.h"
 
@@ -80,6 +81,7 @@ drop_connection (HearthBus *bus)
 {
   if (bus->connection == NULL)
     return;
+  hearth_bus_auth_forget ();
   g_clear_handle_id (&bus->native_name_id, g_bus_unown_name);
   g_clear_handle_id (&bus->compat_name_id, g_bus_unown_name);
   hearth_bus_native_set_connection (bus->native, NULL, NULL);
