@@ -87,7 +87,6 @@ def run(kind, binary):
         try:
             conn = connect(bus)
             wait_owned(conn)
-            d = type('D', (), {})()
             a = [['127.0.0.1#%d' % up.port]]
             b = [['127.0.0.1#%d' % up.port], ['127.0.0.1#%d' % other.port, 'unrelated.example']]
             set_servers_ex(conn, a)
