@@ -7,10 +7,11 @@
  * It talks raw D-Bus rather than through the generated proxies so that it
  * can address any bus name (--destination) and print properties it does
  * not know yet. It deliberately keeps no knowledge of DNS: domains, route
- * actions and server strings are checked by the daemon (only the
- * ADDRESS[#PORT][@IFACE] syntax of add-server is split here, because the
- * method takes its parts separately). It never retries or polls: every
- * command is one round of calls, except monitor, which waits for signals.
+ * actions and server strings are checked by the daemon, the one place
+ * that knows the rules. Only add-server's ADDRESS[#PORT][@IFACE] is split
+ * (and its parts checked) here, because AddServer() takes the parts
+ * separately. It never retries or polls: every command is one round of
+ * calls, except monitor, which waits for signals.
  */
 #include "config.h"
 
@@ -1562,7 +1563,7 @@ main (int argc, char **argv)
     { "session", 0, 0, G_OPTION_ARG_NONE, &opt_session, NULL, NULL },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, NULL, NULL },
     { "destination", 0, 0, G_OPTION_ARG_STRING, &destination, NULL, NULL },
-    { "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_json_option, NULL, NULL },
+    { "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer) parse_json_option, NULL, NULL },
     { "no-legend", 0, 0, G_OPTION_ARG_NONE, &opt_no_legend, NULL, NULL },
     { NULL }
   };

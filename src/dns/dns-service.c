@@ -114,14 +114,29 @@ entry_notify (HearthDnsService *svc, HearthDnsEntry *entry, gboolean added)
 /* Gives the entry (and its children) ids and announces them, parent
  * first. */
 static void
-entry_register (HearthDnsService *svc, HearthDnsEntry *entry)
+entry_give_ids (HearthDnsService *svc, HearthDnsEntry *entry)
 {
   if (entry->id == 0)
     entry->id = svc->next_id++;
   g_hash_table_insert (svc->by_id, GUINT_TO_POINTER (entry->id), entry);
+  for (guint i = 0; entry->children != NULL && i < entry->children->len; i++)
+    entry_give_ids (svc, g_ptr_array_index (entry->children, i));
+}
+
+static void
+entry_announce (HearthDnsService *svc, HearthDnsEntry *entry)
+{
   entry_notify (svc, entry, TRUE);
   for (guint i = 0; entry->children != NULL && i < entry->children->len; i++)
-    entry_register (svc, g_ptr_array_index (entry->children, i));
+    entry_announce (svc, g_ptr_array_index (entry->children, i));
+}
+
+/* Ids for the whole tree first: a route's object names its servers'. */
+static void
+entry_register (HearthDnsService *svc, HearthDnsEntry *entry)
+{
+  entry_give_ids (svc, entry);
+  entry_announce (svc, entry);
 }
 
 /* Children first, so a client never sees a server whose route is gone. */
