@@ -127,8 +127,34 @@ parse_set_servers (GVariant *body, GPtrArray *fresh, GError **error)
         {
           struct in_addr a;
 
-          a.s_addr = g_variant_get_uint32 (arg);
+          /* The number is the address read as a big-endian integer. */
+          a.s_addr = g_htonl (g_variant_get_uint32 (arg));
           inet_ntop (AF_INET, &a, text, sizeof text);
+        }
+      else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_BYTE))
+        {
+          /* Or sixteen BYTE arguments in a row: an IPv6 address. */
+          guint8 bytes[16];
+
+          if (n - i < 16)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Expected 16 BYTEs of IPv6 address"));
+              return FALSE;
+            }
+          for (guint k = 0; k < 16; k++)
+            {
+              g_autoptr (GVariant) b = g_variant_get_child_value (body, i + k);
+
+              if (!g_variant_is_of_type (b, G_VARIANT_TYPE_BYTE))
+                {
+                  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _ ("Expected 16 BYTEs of IPv6 address"));
+                  return FALSE;
+                }
+              bytes[k] = g_variant_get_byte (b);
+            }
+          i += 15;
+          inet_ntop (AF_INET6, bytes, text, sizeof text);
         }
       else if (g_variant_is_of_type (arg, G_VARIANT_TYPE_BYTESTRING) && g_variant_n_children (arg) == 16)
         {
@@ -156,7 +182,12 @@ parse_set_servers_ex (GVariant *body, GPtrArray *fresh, GError **error)
   g_autoptr (GVariant) list = NULL;
   gsize n;
 
-  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(aas)")))
+  if (body == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Failed to initialize dbus message iter"));
+      return FALSE;
+    }
+  if (!g_variant_is_of_type (body, G_VARIANT_TYPE ("(aas)")))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Expected array of string arrays"));
       return FALSE;
@@ -216,6 +247,24 @@ parse_set_domain_servers (GVariant *body, GPtrArray *fresh, GError **error)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("server string too long"));
           return FALSE;
+        }
+      /* dnsmasq's two messages for this call, before the shared parser's. */
+      if (text[0] == '/')
+        {
+          const char *last = strrchr (text, '/');
+          g_autoptr (HearthDnsServer) probe = NULL;
+
+          if (last == text)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("No domain terminator '%s'"), text + 1);
+              return FALSE;
+            }
+          if (last[1] != '\0' && strcmp (last + 1, "#") != 0 &&
+              !hearth_dns_server_parse (last + 1, COMPAT_OWNER, &probe, NULL))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Invalid IP address '%s'"), last + 1);
+              return FALSE;
+            }
         }
       if (!hearth_dns_server_spec_parse (text, COMPAT_OWNER, &spec, error))
         return FALSE;
@@ -367,7 +416,7 @@ run_mutation (Pending *p)
     case SWITCH:
       if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(b)")))
         {
-          invalid_args (in, _ ("Expected a boolean"));
+          invalid_args (in, _ ("Expected boolean argument"));
           return;
         }
       {

@@ -339,9 +339,10 @@ hearth_dns_entries_parse_servers_ex (const char *const *strv, gsize n, HearthDns
   g_autoptr (HearthDnsServer) server = NULL;
   g_autoptr (GPtrArray) domains = NULL;
 
+  /* dnsmasq's messages, which scripts may match. */
   if (n == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Empty IP address"));
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Expected IP address"));
       return FALSE;
     }
   if (!arg_check (_ ("the address"), strv[0], error))
@@ -351,8 +352,16 @@ hearth_dns_entries_parse_servers_ex (const char *const *strv, gsize n, HearthDns
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Empty IP address"));
       return FALSE;
     }
-  if (!hearth_dns_server_parse (strv[0], owner, &server, error))
-    return FALSE;
+  {
+    g_autoptr (GError) local_error = NULL;
+
+    if (!hearth_dns_server_parse (strv[0], owner, &server, &local_error))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("Invalid IP address '%s': %s"), strv[0],
+                     local_error->message);
+        return FALSE;
+      }
+  }
   domains = domains_parse (strv + 1, n - 1, error);
   if (domains == NULL)
     return FALSE;

@@ -164,6 +164,9 @@ test_servers_ex (void)
   g_assert_false (hearth_dns_entries_parse_servers_ex (empty, 1, HEARTH_DNS_SOURCE_BUS, "x", out, &error));
   g_assert_cmpstr (error->message, ==, "Empty IP address");
   g_clear_error (&error);
+  g_assert_false (hearth_dns_entries_parse_servers_ex (bad + 3, 0, HEARTH_DNS_SOURCE_BUS, "x", out, &error));
+  g_assert_cmpstr (error->message, ==, "Expected IP address");
+  g_clear_error (&error);
   g_assert_false (hearth_dns_entries_parse_servers_ex (NULL, 0, HEARTH_DNS_SOURCE_BUS, "x", out, &error));
   g_assert_cmpuint (out->len, ==, 3);
 }
