@@ -829,6 +829,14 @@ class InfoTest(DnsmasqDBusCase):
             self.assertRegex(xml, r'<method name="%s"\s*/?>' % method)
         self.assertNotIn('<interface name="uk.org.thekelleys.dnsmasq">', xml)
 
+    def test_object_path_discoverable(self):
+        """Introspecting from / finds the object, as d-feet and `busctl tree`
+        do (dnsmasq registers the path, so its parents list it)."""
+        p = self.bus.busctl('tree', '--no-pager', '--list', self.name)
+        self.assertIn(DM_PATH, p.stdout.split())
+        p = self.bus.gdbus('introspect', '--dest', self.name, '--object-path', '/uk/org', '--xml')
+        self.assertIn('<node name="thekelleys"', p.stdout)
+
 
 # ==========================================================================
 # 8. Callers that may not change the daemon

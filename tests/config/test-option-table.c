@@ -355,8 +355,9 @@ test_every_dnsmasq_option (void)
   gsize n;
 
   hearth_option_table (&n);
-  /* dnsmasq 2.90 options plus hearth's dnsmasq-compat and session-bus. */
-  g_assert_cmpuint (n, ==, G_N_ELEMENTS (dnsmasq_options) + 2);
+  /* dnsmasq 2.90 options plus hearth's dnsmasq-compat, session-bus,
+   * dbus-address and no-dbus. */
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (dnsmasq_options) + 4);
 
   for (gsize i = 0; i < G_N_ELEMENTS (dnsmasq_options); i++)
     {
