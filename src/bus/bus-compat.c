@@ -32,6 +32,7 @@ struct _HearthBusCompat {
   gpointer reload_data;
   GDBusConnection *connection;
   guint filter_id;
+  guint registration_id; /* only so that parent paths list ours (the filter answers every call) */
   GMainContext *context; /* where the filter sends messages to be handled */
 };
 
@@ -558,6 +559,37 @@ filter_cb (GDBusConnection *connection, GDBusMessage *message, gboolean incoming
   return NULL;
 }
 
+static void
+unreachable_call_cb (GDBusConnection *connection, const char *sender, const char *path, const char *interface,
+                     const char *method, GVariant *parameters, GDBusMethodInvocation *invocation, gpointer user_data)
+{
+  /* The filter takes every call to our path before GDBus dispatches it. */
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD, "%s", method);
+}
+
+static const GDBusInterfaceVTable unreachable_vtable = { unreachable_call_cb, NULL, NULL, { 0 } };
+
+/* Registers the path with dnsmasq's interface under our name, so that
+ * introspecting /uk/org/thekelleys (or `busctl tree`) finds it. */
+static void
+register_path (HearthBusCompat *compat)
+{
+  g_autofree char *xml = introspection_xml (compat);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (xml, &error);
+
+  if (node == NULL || node->interfaces == NULL || node->interfaces[0] == NULL || node->interfaces[1] == NULL)
+    {
+      g_warning ("dnsmasq interface XML: %s", error != NULL ? error->message : "no interface");
+      return;
+    }
+  compat->registration_id = g_dbus_connection_register_object (compat->connection, HEARTH_BUS_COMPAT_PATH,
+                                                               node->interfaces[1], &unreachable_vtable, NULL,
+                                                               NULL, &error);
+  if (compat->registration_id == 0)
+    g_warning ("cannot register %s: %s", HEARTH_BUS_COMPAT_PATH, error->message);
+}
+
 HearthBusCompat *
 hearth_bus_compat_new (HearthDnsService *dns, const char *name, GSourceFunc reload, gpointer reload_data)
 {
@@ -593,6 +625,9 @@ hearth_bus_compat_set_connection (HearthBusCompat *compat, GDBusConnection *conn
 {
   if (compat->connection != NULL)
     {
+      if (compat->registration_id != 0)
+        g_dbus_connection_unregister_object (compat->connection, compat->registration_id);
+      compat->registration_id = 0;
       g_dbus_connection_remove_filter (compat->connection, compat->filter_id);
       compat->filter_id = 0;
       g_clear_object (&compat->connection);
@@ -601,6 +636,7 @@ hearth_bus_compat_set_connection (HearthBusCompat *compat, GDBusConnection *conn
     return;
   compat->connection = g_object_ref (connection);
   compat->filter_id = g_dbus_connection_add_filter (connection, filter_cb, compat, NULL);
+  register_path (compat);
 }
 
 void

@@ -511,6 +511,20 @@ class CacheTest(DBusTestCase):
         self.assertCounts('www.dyn.example', up=2)
         self.assertCounts('keep.test', up=1)
 
+    def test_clear_on_reload_clears_all(self):
+        # With --clear-on-reload a route change clears the whole cache, as
+        # dnsmasq does on every change.  (setUp's daemon leaves the bus
+        # first: the name must be this one's.)
+        self.d.stop()
+        d = self.daemon('--dbus-address=' + self.bus.address, '--server=' + self.up.server_arg,
+                        '--clear-on-reload')
+        self.wait_owned(d)
+        c = self.client()
+        self.assertAnswered(d, 'keep.test', ['192.0.2.1'])
+        c.add_server('127.0.0.1', self.dyn.port, ['dyn.example'])
+        self.assertAnswered(d, 'keep.test', ['192.0.2.1'])
+        self.assertCounts('keep.test', up=2)
+
     def test_flush_domain(self):
         c, d = self.c, self.d
         names = ['flush.test', 'a.flush.test', 'b.sub.flush.test', 'flushx.test', 'other.test']
@@ -584,6 +598,8 @@ class SetServersTest(DBusTestCase):
         c1, c2 = self.c1, self.c2
         other = c2.add_server('127.0.0.1', self.b.port, ['b.example'])
         mine_before = c1.add_server('127.0.0.1', self.x.port, ['x.example'])
+        # Routes are not servers: SetServers leaves the caller's alone.
+        my_route = c1.add_route('blocked.example', 'block')
         paths = c1.set_servers([('127.0.0.1', self.a.port, '', ['a.example']),
                                 ('127.0.0.1', self.a2.port, '', ['a2.example'])])
         self.assertEqual(len(paths), 2)
@@ -599,6 +615,9 @@ class SetServersTest(DBusTestCase):
         self.assertEqual(servers[other]['Owner'], c2.name)
         self.assertIn('config', [s['Owner'] for s in servers.values()])
 
+        self.assertIn(my_route, c1.objects())
+        self.assertRcode(self.d.query('www.blocked.example'), 'NXDOMAIN')
+        self.assertEqual(self.up.count('www.blocked.example'), 0)
         self.assertEqual(self.who('w0.a.example'), 'a')
         self.assertEqual(self.who('w0.a2.example'), 'a2')
         self.assertEqual(self.who('w0.b.example'), 'b')
@@ -633,6 +652,7 @@ class SetServersTest(DBusTestCase):
         self.assertEqual(self.who('w2.a.example'), 'up')
         self.assertEqual(self.who('w2.b.example'), 'b')
         self.assertEqual(self.who('w2.cfg.example'), 'cfg')
+        self.assertIn(my_route, c1.objects())
 
     def test_bad_entry_applies_nothing(self):
         c1 = self.c1
@@ -823,6 +843,30 @@ class ErrorTest(DBusTestCase):
         c.delete(added[0])
         c.add_server('127.0.0.1', 5353, ['again.example'])
         self.assertDBusError('LimitExceeded', c.add_server, '127.0.0.1', 5353, ['over.example'])
+
+
+    def test_set_servers_limit(self):
+        c = self.c
+        for i in range(10):
+            c.add_route('r%d.example' % i, 'block')
+
+        def servers(n, base):
+            return [('127.0.0.1', base + i, '', ['s%d.example' % i]) for i in range(n)]
+        self.assertEqual(len(c.set_servers(servers(246, 20000))), 246)
+        # Replacing them all is no growth.
+        self.assertEqual(len(c.set_servers(servers(246, 30000))), 246)
+        count = len(c.objects())
+        self.assertDBusError('LimitExceeded', c.set_servers, servers(247, 40000))
+        self.assertEqual(len(c.objects()), count)
+        self.assertEqual(sorted(s['Port'] for s in c.servers().values() if s['Owner'] == c.name),
+                         list(range(30000, 30246)))
+        # A list longer than any caller may own is refused outright.
+        try:
+            c.set_servers(servers(300, 40000))
+            self.fail('SetServers with 300 servers succeeded')
+        except DBusCallError as e:
+            self.assertIn(e.name, (ERROR + 'InvalidArgument', ERROR + 'LimitExceeded'), e.message)
+        self.assertEqual(len(c.objects()), count)
 
 
 class CleanupOnExitTest(DBusTestCase):
