@@ -6,8 +6,8 @@ hearthd on it (--dbus-address), then talks to it with Gio: Manager
 properties, the ObjectManager view of config servers and routes, AddServer,
 SetServers, AddRoute, FlushCache, Reload, GetStatistics, SetCleanupOnExit,
 the Server and Route Delete methods, the error paths and the per-caller
-cap, the ObjectManager and PropertiesChanged signals, and a bus that goes
-away and comes back.  Whether a change really took effect is judged by DNS:
+cap, the ObjectManager and PropertiesChanged signals, resolv-file servers,
+and a bus that goes away and comes back.  Whether a change really took effect is judged by DNS:
 which fake upstream a query reaches, and whether a cached answer is asked
 again.  Callers without privileges are played by gdbus and busctl run as
 uid 65534.
@@ -16,8 +16,11 @@ dnsmasq's own interface (uk.org.thekelleys.dnsmasq, --enable-dbus) is not
 tested here, and neither is hearthctl.
 """
 
+import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -168,12 +171,25 @@ class Client:
     def routes(self):
         return {p: i[ROUTE] for p, i in self.objects().items() if ROUTE in i}
 
-    def name_has_owner(self, name=BUS_NAME):
+    def _bus_call(self, method, arg):
         ret = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                  'org.freedesktop.DBus', 'NameHasOwner',
-                                  GLib.Variant('(s)', (name,)), None,
+                                  'org.freedesktop.DBus', method,
+                                  GLib.Variant('(s)', (arg,)), None,
                                   Gio.DBusCallFlags.NONE, 5000, None)
         return ret.unpack()[0]
+
+    def name_has_owner(self, name=BUS_NAME):
+        return self._bus_call('NameHasOwner', name)
+
+    def name_owner_pid(self, name=BUS_NAME):
+        """The pid of the process owning name, or None."""
+        try:
+            owner = self._bus_call('GetNameOwner', name)
+            return self._bus_call('GetConnectionUnixProcessID', owner)
+        except GLib.Error as e:
+            if Gio.DBusError.get_remote_error(e) == 'org.freedesktop.DBus.Error.NameHasNoOwner':
+                return None
+            raise
 
     # ---- signals ----------------------------------------------------------
 
@@ -228,7 +244,8 @@ class DBusTestCase(HearthTestCase):
         return d
 
     def wait_owned(self, d, timeout=5.0):
-        """Wait (polling NameHasOwner) until hearthd owns the name."""
+        """Wait (polling the bus) until this hearthd, d, owns the name:
+        another one on the same bus may still hold it."""
         deadline = time.monotonic() + timeout
         c = None
         try:
@@ -237,7 +254,7 @@ class DBusTestCase(HearthTestCase):
                 try:
                     if c is None:
                         c = Client(self.bus.address)
-                    if c.name_has_owner():
+                    if c.name_owner_pid() == d.pid:
                         return
                 except GLib.Error:
                     if c is not None:
@@ -454,6 +471,14 @@ class AddServerTest(DBusTestCase):
         self.assertCounts('www3.dyn.example', dyn=1, up=0)
         self.assertEqual([x.lower().rstrip('.') for x in self.c.get(path, SERVER, 'Domains')],
                          ['dyn.example'])
+
+    def test_interface(self):
+        if not ht.is_root():
+            raise unittest.SkipTest('binding to an interface needs root')
+        path = self.c.add_server('127.0.0.1', self.dyn.port, ['dyn.example'], interface='lo')
+        self.assertEqual(self.c.get(path, SERVER, 'Interface'), 'lo')
+        self.assertAnswered(self.d, 'www.dyn.example', ['198.51.100.1'])
+        self.assertCounts('www.dyn.example', dyn=1, up=0)
 
     def test_port_zero_and_ipv6(self):
         p = self.c.add_server('127.0.0.1', 0, ['zero.example'])
@@ -1084,6 +1109,53 @@ class UnprivilegedTest(DBusTestCase):
                            check=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('/org/hearth/Hearth1/route/', r.stdout)
+
+
+class ResolvFileTest(DBusTestCase):
+    """Nameservers of a resolv file are Server objects owned by
+    "resolv:PATH"; Reload() reads the file again.  No query is sent: the
+    addresses only need to differ."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = tempfile.mkdtemp(prefix='hearth-dbus-')
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.resolv = os.path.join(self.dir, 'resolv.conf')
+        self.write('127.0.0.201', mtime=1000000000)
+
+    def write(self, address, mtime):
+        tmp = self.resolv + '.new'
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write('nameserver %s\n' % address)
+        # A different mtime whatever the clock says, for a daemon that
+        # re-reads only a file that changed.
+        os.utime(tmp, (mtime, mtime))
+        os.rename(tmp, self.resolv)
+
+    def resolv_servers(self, c):
+        return {p: s for p, s in c.servers().items() if s['Owner'] == 'resolv:' + self.resolv}
+
+    def test_resolv_servers_and_reload(self):
+        port = ht.free_port()
+        d = self.daemon('-k', '--conf-file=/dev/null', '--no-hosts', '--no-poll',
+                        '--port=%d' % port, '--listen-address=127.0.0.1',
+                        '--resolv-file=' + self.resolv, '--dbus-address=' + self.bus.address,
+                        defaults=False, port=port)
+        self.wait_owned(d)
+        c = self.client()
+        first = self.resolv_servers(c)
+        self.assertEqual([(s['Address'], s['Port'], s['Domains']) for s in first.values()],
+                         [('127.0.0.201', 53, [])], c.servers())
+        (path,) = first
+        self.assertDBusError('ReadOnly', c.delete, path)
+
+        self.write('127.0.0.202', mtime=1000000100)
+        c.mgr('Reload')
+        self.assertIsNotNone(c.wait_removed(path), 'the old nameserver was not removed')
+        second = self.resolv_servers(c)
+        self.assertEqual([s['Address'] for s in second.values()], ['127.0.0.202'])
+        (new_path,) = second
+        self.assertIsNotNone(c.wait_added(new_path), 'no InterfacesAdded for the new nameserver')
 
 
 class BusRestartTest(DBusTestCase):
