@@ -221,6 +221,11 @@ static const char dnsmasq_optstring[] = "951yZDNLERKzowefnbvhdkqr:m:p:c:l:s:i:t:
 
 /* The options this work item implements; everything else is FALSE. */
 static const char *const implemented[] = {
+  /* issue 4: D-Bus */
+  "enable-dbus",
+  "session-bus",
+  "dbus-address",
+  "no-dbus",
   /* issue 3: local data and answer policy */
   "no-round-robin",
   "no-hosts",
