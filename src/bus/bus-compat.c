@@ -335,9 +335,7 @@ server_metrics (HearthBusCompat *compat)
     }                                                                                                                  \
   while (0)
       g_variant_builder_add (&d, "{ss}", "address", addr);
-      FIELD ("port", "%u", (guint) g_ntohs (s->addr.ss_family == AF_INET6
-                                                ? ((const struct sockaddr_in6 *) &s->addr)->sin6_port
-                                                : ((const struct sockaddr_in *) &s->addr)->sin_port));
+      FIELD ("port", "%u", (guint) hearth_net_sockaddr_port ((const struct sockaddr *) &s->addr));
       FIELD ("queries", "%" G_GUINT64_FORMAT, s->queries);
       FIELD ("failed_queries", "%" G_GUINT64_FORMAT, s->failed);
       FIELD ("nxdomain", "%" G_GUINT64_FORMAT, s->nxdomain);

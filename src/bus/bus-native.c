@@ -94,14 +94,6 @@ server_address_text (const HearthDnsServer *server, char *buf, gsize size)
     g_snprintf (buf, size, "%s", plain);
 }
 
-static guint16
-server_port (const HearthDnsServer *server)
-{
-  if (server->addr.ss_family == AF_INET6)
-    return g_ntohs (((const struct sockaddr_in6 *) &server->addr)->sin6_port);
-  return g_ntohs (((const struct sockaddr_in *) &server->addr)->sin_port);
-}
-
 static void
 update_server_counters (HearthBusNative *native, EntryObject *eo, gint64 now)
 {
@@ -130,7 +122,7 @@ server_skeleton_new (HearthBusNative *native, EntryObject *eo)
   server_address_text (entry->server, address, sizeof address);
   eo->server = hearth_bus_server_skeleton_new ();
   hearth_bus_server_set_address (eo->server, address);
-  hearth_bus_server_set_port (eo->server, server_port (entry->server));
+  hearth_bus_server_set_port (eo->server, hearth_net_sockaddr_port ((const struct sockaddr *) &entry->server->addr));
   hearth_bus_server_set_interface (eo->server, entry->server->interface != NULL ? entry->server->interface : "");
   hearth_bus_server_set_domains (eo->server, (const char *const *) domains->pdata);
   hearth_bus_server_set_owner (eo->server, entry->owner);
