@@ -14,7 +14,7 @@
 # recommends it and we install without recommends.
 HEARTH_DEPS_BUILD=(
   meson ninja-build pkg-config gcc libc6-dev
-  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsystemd-dev libnl-3-dev libnl-route-3-dev libcap-ng-dev
   gettext
 )
 

@@ -100,7 +100,7 @@ update_server_counters (HearthBusNative *native, EntryObject *eo, gint64 now)
   HearthDnsServer *s = hearth_dns_service_get_entry_server (native->dns, eo->entry);
   gboolean failing = s->last_failure != 0 && now - s->last_failure < FAILING_US;
 
-  hearth_bus_server_set_state (eo->server, failing ? "failing" : "up");
+  hearth_bus_server_set_state (eo->server, s->suspended ? "suspended" : failing ? "failing" : "up");
   hearth_bus_server_set_queries (eo->server, s->queries);
   hearth_bus_server_set_failures (eo->server, s->failed);
   hearth_bus_server_set_nxdomain (eo->server, s->nxdomain);
@@ -574,6 +574,8 @@ handle_get_statistics_cb (HearthBusManager *m, GDBusMethodInvocation *inv, gpoin
   STAT ("answered", st.forwarder.answered);
   STAT ("servfail", st.forwarder.servfail);
   STAT ("refused-limit", st.forwarder.refused_limit);
+  STAT ("suspended-servfail", st.forwarder.suspended);
+  STAT ("not-accepted", st.stub.not_accepted);
   STAT ("bad-replies", st.forwarder.bad_replies);
   STAT ("tcp-fallbacks", st.forwarder.tcp_fallbacks);
   STAT ("policy-changed", st.forwarder.policy_changed);

@@ -92,7 +92,7 @@ static const HearthOptionDef options[] = {
   { "bind-dynamic", 0, NO, DNS, YES, NULL,
     N_ ("Bind to interfaces as they come and go, like --bind-interfaces with SO_BINDTODEVICE but "
         "following address changes") },
-  { "local-service", 0, OPT, DNS, LATER, "net|host",
+  { "local-service", 0, OPT, DNS, YES, "net|host",
     N_ ("Answer only clients on directly connected networks") },
 
   /* DNS: upstream servers. */

@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <cap-ng.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -139,7 +141,7 @@ hearth_process_write_pid_file (const char *path, GError **error)
 }
 
 gboolean
-hearth_process_drop_privileges (const char *user, const char *group, GError **error)
+hearth_process_drop_privileges (const char *user, const char *group, gboolean keep_bind_service, GError **error)
 {
   struct passwd *pw = NULL;
   gid_t gid;
@@ -172,8 +174,22 @@ hearth_process_drop_privileges (const char *user, const char *group, GError **er
         g_message ("not running as root, cannot change to user %s, ignoring", user);
       return TRUE;
     }
-  if (setgroups (0, NULL) < 0 || setresgid (gid, gid, gid) < 0 ||
-      (pw != NULL && setresuid (pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0))
+  if (pw != NULL)
+    {
+      /* libcap-ng changes ids and keeps exactly the capabilities named:
+       * CAP_NET_BIND_SERVICE when sockets on port 53 must open after start
+       * (--bind-dynamic, or interfaces that appear later), nothing else. */
+      capng_clear (CAPNG_SELECT_BOTH);
+      if (keep_bind_service)
+        capng_update (CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_BIND_SERVICE);
+      if (capng_change_id ((int) pw->pw_uid, (int) gid, CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot change to user %s: %s", user,
+                       g_strerror (errno != 0 ? errno : EPERM));
+          return FALSE;
+        }
+    }
+  else if (setgroups (0, NULL) < 0 || setresgid (gid, gid, gid) < 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot change to user %s: %s",
                    user != NULL ? user : "(unchanged)", g_strerror (errno));

@@ -30,7 +30,8 @@ void hearth_process_daemon_failed (HearthExitCode code);
 
 gboolean hearth_process_write_pid_file (const char *path, GError **error);
 /* Drops to user (and group, or the user's primary group). */
-gboolean hearth_process_drop_privileges (const char *user, const char *group, GError **error);
+gboolean hearth_process_drop_privileges (const char *user, const char *group, gboolean keep_bind_service,
+                                         GError **error);
 
 /* sd_notify() with a printf format; silently nothing without systemd. */
 void hearth_process_notify (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -211,6 +211,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (HearthDaemonConfig) daemon_config = NULL;
   g_autoptr (HearthDnsConfig) dns_config = NULL;
+  /* Declared before the service, so freed after it. */
+  g_autoptr (HearthNetMonitor) monitor = NULL;
   g_autoptr (HearthDnsService) dns = NULL;
   g_autoptr (GArray) activated = NULL;
   g_autoptr (GMainLoop) loop = NULL;
@@ -251,7 +253,14 @@ main (int argc, char **argv)
       return HEARTH_EXIT_OK;
     }
 
-  dns = hearth_dns_service_new (g_steal_pointer (&dns_config));
+  /* Interfaces first: which sockets to open depends on them. */
+  monitor = hearth_net_monitor_new ();
+  if (!hearth_net_monitor_start (monitor, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      return HEARTH_EXIT_NETWORK;
+    }
+  dns = hearth_dns_service_new (g_steal_pointer (&dns_config), monitor);
   d.dns = dns;
   activated = hearth_net_activated_sockets ();
   /* From the moment a socket accepts connections a supervisor may signal
@@ -296,7 +305,8 @@ main (int argc, char **argv)
   bus = bus_new (daemon_config, dns, &d);
   if (bus != NULL)
     hearth_bus_start (bus);
-  if (!hearth_process_drop_privileges (daemon_config->user, daemon_config->group, &error))
+  if (!hearth_process_drop_privileges (daemon_config->user, daemon_config->group,
+                                      hearth_dns_service_needs_late_binds (dns), &error))
     {
       /* An unknown user or group is a configuration problem (dnsmasq: 1);
        * a failing setuid() is not. */

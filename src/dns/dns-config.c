@@ -201,6 +201,21 @@ h_bind_interfaces (HearthDnsConfig *c, const HearthConfigItem *item, GError **er
 }
 
 static gboolean
+h_local_service (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
+{
+  if (item->value == NULL || strcmp (item->value, "net") == 0)
+    c->local_service = HEARTH_DNS_LOCAL_SERVICE_NET;
+  else if (strcmp (item->value, "host") == 0)
+    c->local_service = HEARTH_DNS_LOCAL_SERVICE_HOST;
+  else
+    {
+      hearth_config_item_set_error (item, error, _("expected 'net' or 'host', not '%s'"), item->value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 h_bind_dynamic (HearthDnsConfig *c, const HearthConfigItem *item, GError **error)
 {
   c->bind_dynamic = TRUE;
@@ -574,6 +589,7 @@ static const struct {
   { "except-interface", h_except_interface },
   { "bind-interfaces", h_bind_interfaces },
   { "bind-dynamic", h_bind_dynamic },
+  { "local-service", h_local_service },
   { "server", h_server },
   { "local", h_server },
   { "resolv-file", h_resolv_file },

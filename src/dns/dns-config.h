@@ -12,6 +12,12 @@
 #include "dns/dns-record.h"
 #include "dns/dns-server.h"
 
+typedef enum {
+  HEARTH_DNS_LOCAL_SERVICE_OFF,
+  HEARTH_DNS_LOCAL_SERVICE_NET,   /* clients on a directly attached network */
+  HEARTH_DNS_LOCAL_SERVICE_HOST,  /* clients on this machine only */
+} HearthDnsLocalService;
+
 typedef struct {
   guint16 port;                /* --port, 53; 0 disables DNS */
   GPtrArray *listen_addresses; /* char*, --listen-address */
@@ -19,6 +25,7 @@ typedef struct {
   GPtrArray *except_interfaces;/* char*, --except-interface */
   gboolean bind_interfaces;
   gboolean bind_dynamic;
+  HearthDnsLocalService local_service; /* --local-service */
   GPtrArray *server_specs;     /* HearthDnsServerSpec*, --server and --local in order */
   GPtrArray *resolv_files;     /* char*, --resolv-file; empty = the default */
   gboolean no_resolv;

@@ -622,6 +622,15 @@ server_order_cmp (gconstpointer pa, gconstpointer pb)
   return (a->latency_ms > b->latency_ms) - (a->latency_ms < b->latency_ms);
 }
 
+static gboolean
+any_server_usable (GPtrArray *servers)
+{
+  for (guint i = 0; i < servers->len; i++)
+    if (!((HearthDnsServer *) g_ptr_array_index (servers, i))->suspended)
+      return TRUE;
+  return FALSE;
+}
+
 void
 hearth_dns_forwarder_query (HearthDnsForwarder *fwd, const HearthDnsQuery *query, GPtrArray *servers,
                             gpointer client)
@@ -644,6 +653,14 @@ hearth_dns_forwarder_query (HearthDnsForwarder *fwd, const HearthDnsQuery *query
       g_ptr_array_add (tx->clients, client);
       return;
     }
+  if (tx == NULL && servers != NULL && servers->len > 0 && !any_server_usable (servers))
+    {
+      /* Every server of the route waits for its interface: say so at
+       * once instead of timing out. */
+      fwd->stats.suspended++;
+      fwd->deliver (client, NULL, HEARTH_DNS_RCODE_SERVFAIL, fwd->user_data);
+      return;
+    }
   if (tx != NULL || servers == NULL || servers->len == 0 ||
       g_hash_table_size (fwd->transactions) >= fwd->config->dns_forward_max)
     {
@@ -660,7 +677,8 @@ hearth_dns_forwarder_query (HearthDnsForwarder *fwd, const HearthDnsQuery *query
   tx->query_flags = query->header.flags & (HEARTH_DNS_FLAG_RD | HEARTH_DNS_FLAG_CD);
   tx->servers = g_ptr_array_new_full (servers->len, (GDestroyNotify) hearth_dns_server_unref);
   for (guint i = 0; i < servers->len; i++)
-    g_ptr_array_add (tx->servers, hearth_dns_server_ref (g_ptr_array_index (servers, i)));
+    if (!((HearthDnsServer *) g_ptr_array_index (servers, i))->suspended)
+      g_ptr_array_add (tx->servers, hearth_dns_server_ref (g_ptr_array_index (servers, i)));
   if (!fwd->config->strict_order)
     g_ptr_array_sort (tx->servers, server_order_cmp);
   tx->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) attempt_free);

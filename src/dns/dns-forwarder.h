@@ -30,6 +30,7 @@ typedef struct {
   guint64 answered;
   guint64 servfail;       /* transactions given up */
   guint64 refused_limit;  /* dns-forward-max reached */
+  guint64 suspended;      /* SERVFAIL because every server of the route waits for its interface */
   guint64 bad_replies;    /* ignored: wrong ID, question, malformed */
   guint64 tcp_fallbacks;
   guint64 policy_changed; /* replies rewritten or blocked by answer policy */

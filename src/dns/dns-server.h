@@ -31,6 +31,7 @@ typedef struct {
   guint64 retries;  /* queries we had to send elsewhere after this one failed */
   guint32 latency_ms; /* smoothed round-trip time of answered queries */
   gint64 last_failure; /* monotonic µs of the last timeout or error answer, 0 = never (set by the forwarder) */
+  gboolean suspended;  /* its interface is down or gone: nothing is sent to it (set by the service) */
 } HearthDnsServer;
 
 HearthDnsServer *hearth_dns_server_ref (HearthDnsServer *server);

@@ -9,11 +9,11 @@
 
 #include "dns/dns-service.h"
 #include "dns/dns-entry.h"
+#include "dns/dns-listen.h"
 #include "net/net-socket.h"
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -54,8 +54,27 @@ struct _HearthDnsService {
   HearthDnsServiceEntryFunc entry_func;
   gpointer entry_data;
   gboolean started;
-  GPtrArray *pending_fds;  /* listeners opened, not yet handed to the stub: (fd << 1) | is_tcp */
+  HearthNetMonitor *monitor; /* borrowed */
+  HearthDnsListen *listen;
+  guint monitor_watch;
+  guint links_timer;         /* coalesces interface changes for local data */
+  GHashTable *link_dns;      /* ifindex -> LinkDns*: per-link servers and domains */
 };
+
+typedef struct {
+  char **servers;
+  char **domains;
+} LinkDns;
+
+static void
+link_dns_free (gpointer p)
+{
+  LinkDns *ld = p;
+
+  g_strfreev (ld->servers);
+  g_strfreev (ld->domains);
+  g_free (ld);
+}
 
 static void
 resolv_file_free (gpointer p)
@@ -260,7 +279,7 @@ config_entries_new (const HearthDnsConfig *config)
 }
 
 HearthDnsService *
-hearth_dns_service_new (HearthDnsConfig *config)
+hearth_dns_service_new (HearthDnsConfig *config, HearthNetMonitor *monitor)
 {
   HearthDnsService *svc = g_new0 (HearthDnsService, 1);
   gsize max_bytes = MAX ((gsize) 1024 * 1024, (gsize) config->cache_size * 1024);
@@ -282,7 +301,8 @@ hearth_dns_service_new (HearthDnsConfig *config)
   if (config->log_queries)
     hearth_dns_stub_set_log_func (svc->stub, log_query_cb, svc);
   svc->resolv_files = g_ptr_array_new_with_free_func (resolv_file_free);
-  svc->pending_fds = g_ptr_array_new ();
+  svc->monitor = monitor;
+  svc->link_dns = g_hash_table_new_full (NULL, NULL, NULL, link_dns_free);
   if (!config->no_resolv)
     {
       if (config->resolv_files->len == 0)
@@ -317,10 +337,13 @@ hearth_dns_service_free (HearthDnsService *svc)
     g_source_remove (svc->hosts_timer);
   g_ptr_array_unref (svc->hostsdirs);
   g_hash_table_unref (svc->hosts_changed);
-  for (guint i = 0; i < svc->pending_fds->len; i++)
-    close (GPOINTER_TO_INT (g_ptr_array_index (svc->pending_fds, i)) >> 1);
-  g_ptr_array_unref (svc->pending_fds);
+  if (svc->monitor_watch != 0)
+    hearth_net_monitor_remove_watch (svc->monitor, svc->monitor_watch);
+  if (svc->links_timer != 0)
+    g_source_remove (svc->links_timer);
+  hearth_dns_listen_free (svc->listen);
   hearth_dns_stub_free (svc->stub);
+  g_hash_table_unref (svc->link_dns);
   hearth_dns_local_free (svc->local);
   g_ptr_array_unref (svc->resolv_files);
   g_ptr_array_unref (svc->bus_entries);
@@ -338,122 +361,25 @@ hearth_dns_service_get_config (HearthDnsService *svc)
   return svc->config;
 }
 
-static void
-add_pending (HearthDnsService *svc, int fd, gboolean tcp)
-{
-  g_ptr_array_add (svc->pending_fds, GINT_TO_POINTER ((fd << 1) | (tcp ? 1 : 0)));
-}
-
-static gboolean
-listen_on (HearthDnsService *svc, const struct sockaddr *addr, GError **error)
-{
-  int ufd, tfd;
-
-  ufd = hearth_net_listen (addr, SOCK_DGRAM, error);
-  if (ufd < 0)
-    return FALSE;
-  tfd = hearth_net_listen (addr, SOCK_STREAM, error);
-  if (tfd < 0)
-    {
-      close (ufd);
-      return FALSE;
-    }
-  add_pending (svc, ufd, FALSE);
-  add_pending (svc, tfd, TRUE);
-  return TRUE;
-}
-
-static gboolean
-address_seen (GArray *seen, const struct sockaddr_storage *ss)
-{
-  for (guint i = 0; i < seen->len; i++)
-    if (hearth_net_sockaddr_equal ((struct sockaddr *) &g_array_index (seen, struct sockaddr_storage, i),
-                                   (const struct sockaddr *) ss))
-      return TRUE;
-  g_array_append_val (seen, *ss);
-  return FALSE;
-}
-
 gboolean
 hearth_dns_service_open (HearthDnsService *svc, GArray *activated, GError **error)
 {
-  HearthDnsConfig *config = svc->config;
-  g_autoptr (GArray) addrs = NULL;
-  g_autoptr (GArray) seen = g_array_new (FALSE, TRUE, sizeof (struct sockaddr_storage));
-  g_autoptr (GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+  svc->listen = hearth_dns_listen_new (svc->config, svc->monitor, svc->stub, error);
+  if (svc->listen == NULL)
+    return FALSE;
+  return hearth_dns_listen_open (svc->listen, activated, error);
+}
 
-  if (activated != NULL && activated->len > 0)
-    {
-      for (guint i = 0; i < activated->len; i++)
-        {
-          HearthNetActivatedSocket *s = &g_array_index (activated, HearthNetActivatedSocket, i);
+gboolean
+hearth_dns_service_needs_late_binds (HearthDnsService *svc)
+{
+  return svc->listen != NULL && hearth_dns_listen_needs_late_binds (svc->listen);
+}
 
-          add_pending (svc, s->fd, s->type == SOCK_STREAM);
-        }
-      g_info ("using %u socket(s) passed by systemd", activated->len);
-      return TRUE;
-    }
-  if (config->port == 0)
-    return TRUE; /* --port=0: DNS off, as with dnsmasq (DHCP only) */
-
-  if (config->listen_addresses->len == 0 && config->interfaces->len == 0)
-    {
-      struct sockaddr_storage any4 = { 0 }, any6 = { 0 };
-      g_autoptr (GError) error6 = NULL;
-
-      any4.ss_family = AF_INET;
-      hearth_net_sockaddr_set_port ((struct sockaddr *) &any4, config->port);
-      any6.ss_family = AF_INET6;
-      hearth_net_sockaddr_set_port ((struct sockaddr *) &any6, config->port);
-      if (!listen_on (svc, (struct sockaddr *) &any4, error))
-        return FALSE;
-      if (!listen_on (svc, (struct sockaddr *) &any6, &error6))
-        g_warning ("%s, serving IPv4 only", error6->message);
-      return TRUE;
-    }
-
-  for (guint i = 0; i < config->listen_addresses->len; i++)
-    {
-      struct sockaddr_storage ss;
-
-      if (!hearth_net_sockaddr_parse (g_ptr_array_index (config->listen_addresses, i), config->port, &ss, error))
-        return FALSE;
-      if (!address_seen (seen, &ss) && !listen_on (svc, (struct sockaddr *) &ss, error))
-        return FALSE;
-    }
-  if (config->interfaces->len > 0)
-    {
-      g_autoptr (GPtrArray) names = g_ptr_array_new ();
-
-      /* dnsmasq answers on loopback whenever it answers on interfaces,
-       * unless told otherwise (libvirt says --except-interface=lo). */
-      for (guint i = 0; i < config->interfaces->len; i++)
-        g_ptr_array_add (names, g_ptr_array_index (config->interfaces, i));
-      g_ptr_array_add (names, (gpointer) "lo");
-      addrs = hearth_net_interface_addresses (names, config->except_interfaces, config->port, missing);
-    }
-  else
-    addrs = g_array_new (FALSE, TRUE, sizeof (struct sockaddr_storage));
-  for (guint i = 0; i < addrs->len; i++)
-    {
-      struct sockaddr_storage *ss = &g_array_index (addrs, struct sockaddr_storage, i);
-      g_autoptr (GError) local_error = NULL;
-      if (address_seen (seen, ss))
-        continue;
-      /* Link-local addresses of an interface would need a scope per socket;
-       * they arrive with interface tracking. */
-      if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL (&((struct sockaddr_in6 *) ss)->sin6_addr))
-        continue;
-      if (!listen_on (svc, (struct sockaddr *) ss, &local_error))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  for (guint i = 0; i < missing->len; i++)
-    g_warning (_("interface %s has no address yet, not listening on it (interface tracking is not supported yet)"),
-               (const char *) g_ptr_array_index (missing, i));
-  return TRUE;
+gboolean
+hearth_dns_service_link_served (HearthDnsService *svc, const HearthNetLink *link)
+{
+  return svc->listen != NULL && hearth_dns_listen_link_served (svc->listen, link);
 }
 
 guint
@@ -549,6 +475,87 @@ route_changed_cb (const guint8 *name, gsize len, gpointer user_data)
   return !hearth_dns_routes_same_decision (change->old, change->new, name, len);
 }
 
+static gboolean needs_interfaces (HearthDnsService *svc);
+static GPtrArray *interfaces_snapshot (HearthDnsService *svc);
+
+/* Servers bound to an interface follow it: suspended while it is down
+ * or gone, and a link-local address takes the current index of its
+ * interface as scope (an interface created again gets a new index). */
+static void
+update_server_links (HearthDnsService *svc, gboolean log_changes)
+{
+  GPtrArray *servers;
+
+  if (svc->monitor == NULL || svc->routes == NULL)
+    return;
+  servers = hearth_dns_routes_get_servers (svc->routes);
+  for (guint i = 0; i < servers->len; i++)
+    {
+      HearthDnsServer *server = g_ptr_array_index (servers, i);
+      const HearthNetLink *link;
+      gboolean suspended;
+      guint64 index;
+
+      if (server->interface == NULL)
+        continue;
+      link = hearth_net_monitor_find_link (svc->monitor, server->interface);
+      if (link == NULL && g_ascii_string_to_unsigned (server->interface, 10, 1, G_MAXUINT32, &index, NULL))
+        link = hearth_net_monitor_get_link (svc->monitor, (guint) index);
+      suspended = link == NULL || !hearth_net_link_is_usable (link);
+      if (link != NULL && server->addr.ss_family == AF_INET6)
+        {
+          struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &server->addr;
+
+          if (IN6_IS_ADDR_LINKLOCAL (&sin6->sin6_addr))
+            sin6->sin6_scope_id = link->index;
+        }
+      if (suspended == server->suspended)
+        continue;
+      server->suspended = suspended;
+      if (!log_changes)
+        continue;
+      if (suspended)
+        g_message (_("server %s suspended: interface %s is %s"), server->text, server->interface,
+                   link == NULL ? _("gone") : _("down"));
+      else
+        g_message (_("server %s in use again: interface %s is up"), server->text, server->interface);
+    }
+}
+
+static gboolean
+links_settled_cb (gpointer user_data)
+{
+  HearthDnsService *svc = user_data;
+
+  svc->links_timer = 0;
+  if (needs_interfaces (svc))
+    hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot (svc));
+  return G_SOURCE_REMOVE;
+}
+
+static void link_dns_apply (HearthDnsService *svc, guint ifindex);
+
+static void
+monitor_cb (HearthNetMonitor *monitor, HearthNetEvent event, const HearthNetLink *link, const HearthNetAddress *address,
+            gpointer user_data)
+{
+  HearthDnsService *svc = user_data;
+
+  if (event == HEARTH_NET_EVENT_LINK_REMOVED && g_hash_table_contains (svc->link_dns, GUINT_TO_POINTER (link->index)))
+    {
+      g_autofree char *owner = g_strdup_printf ("link:%u", link->index);
+
+      g_info (_("interface %s is gone: dropping its servers and domains"), link->name);
+      g_hash_table_remove (svc->link_dns, GUINT_TO_POINTER (link->index));
+      hearth_dns_service_remove_owner (svc, owner);
+    }
+  else if (event == HEARTH_NET_EVENT_LINK_CHANGED && g_hash_table_contains (svc->link_dns, GUINT_TO_POINTER (link->index)))
+    link_dns_apply (svc, link->index); /* a rename changes the device the servers bind to */
+  update_server_links (svc, TRUE);
+  if (needs_interfaces (svc) && svc->links_timer == 0)
+    svc->links_timer = g_timeout_add (RESOLV_SETTLE_MS, links_settled_cb, svc);
+}
+
 /* Builds the routing table from the entries. The cache keeps every answer
  * whose name still gets the same decision; with --clear-on-reload (or
  * flush_all) it is cleared instead, as dnsmasq does. */
@@ -578,6 +585,7 @@ rebuild_routes (HearthDnsService *svc, gboolean flush_all)
   hearth_dns_stub_set_routes (svc->stub, routes);
   hearth_dns_routes_free (svc->routes);
   svc->routes = routes;
+  update_server_links (svc, FALSE);
 
   n_servers = hearth_dns_service_get_n_servers (svc);
   if (n_servers == 0 && svc->started)
@@ -685,65 +693,44 @@ resolv_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonito
 }
 
 /* The interfaces and their addresses, for --interface-name and
- * --localise-queries. A snapshot until netlink tracking arrives. */
+ * --localise-queries, from the monitor's picture. */
 static GPtrArray *
-interfaces_snapshot (void)
+interfaces_snapshot (HearthDnsService *svc)
 {
   GPtrArray *list = g_ptr_array_new ();
-  struct ifaddrs *ifa = NULL;
+  g_autoptr (GPtrArray) links = NULL;
 
-  if (getifaddrs (&ifa) != 0)
+  if (svc->monitor == NULL)
+    return list;
+  links = hearth_net_monitor_list_links (svc->monitor);
+  for (guint i = 0; i < links->len; i++)
     {
-      g_warning (_("cannot list network interfaces: %s"), g_strerror (errno));
-      return list;
-    }
-  for (struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next)
-    {
-      HearthDnsInterface *iface = NULL;
-      HearthDnsAddr addr, mask;
-      guint prefix = 0;
+      const HearthNetLink *link = g_ptr_array_index (links, i);
+      HearthDnsInterface *iface = g_new0 (HearthDnsInterface, 1);
 
-      if (p->ifa_addr == NULL || p->ifa_name == NULL ||
-          (p->ifa_addr->sa_family != AF_INET && p->ifa_addr->sa_family != AF_INET6))
-        continue;
-      for (guint i = 0; i < list->len && iface == NULL; i++)
-        if (strcmp (((HearthDnsInterface *) g_ptr_array_index (list, i))->name, p->ifa_name) == 0)
-          iface = g_ptr_array_index (list, i);
-      if (iface == NULL)
+      iface->name = g_strdup (link->name);
+      iface->index = link->index;
+      iface->addrs = g_array_new (FALSE, FALSE, sizeof (HearthDnsAddr));
+      for (guint j = 0; j < link->addresses->len; j++)
         {
-          iface = g_new0 (HearthDnsInterface, 1);
-          iface->name = g_strdup (p->ifa_name);
-          iface->index = if_nametoindex (p->ifa_name);
-          iface->addrs = g_array_new (FALSE, FALSE, sizeof (HearthDnsAddr));
-          g_ptr_array_add (list, iface);
+          const HearthNetAddress *a = &g_array_index (link->addresses, HearthNetAddress, j);
+          HearthDnsAddr addr;
+
+          if (!hearth_net_address_is_usable (a))
+            continue;
+          hearth_dns_addr_from_bytes (a->family, a->bytes, &addr);
+          addr.prefix_len = a->prefix_len;
+          g_array_append_val (iface->addrs, addr);
         }
-      if (p->ifa_addr->sa_family == AF_INET)
-        {
-          hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &((struct sockaddr_in *) p->ifa_addr)->sin_addr, &addr);
-          if (p->ifa_netmask != NULL)
-            hearth_dns_addr_from_bytes (AF_INET, (const guint8 *) &((struct sockaddr_in *) p->ifa_netmask)->sin_addr,
-                                        &mask);
-          else
-            memset (&mask, 0xff, sizeof mask);
-        }
-      else
-        {
-          hearth_dns_addr_from_bytes (AF_INET6, (const guint8 *) &((struct sockaddr_in6 *) p->ifa_addr)->sin6_addr,
-                                      &addr);
-          if (p->ifa_netmask != NULL)
-            hearth_dns_addr_from_bytes (AF_INET6,
-                                        (const guint8 *) &((struct sockaddr_in6 *) p->ifa_netmask)->sin6_addr, &mask);
-          else
-            memset (&mask, 0xff, sizeof mask);
-        }
-      for (gsize i = 0; i < hearth_dns_addr_size (&addr); i++)
-        for (guint b = 0; b < 8; b++)
-          prefix += (mask.bytes[i] >> b) & 1;
-      addr.prefix_len = (guint8) prefix;
-      g_array_append_val (iface->addrs, addr);
+      g_ptr_array_add (list, iface);
     }
-  freeifaddrs (ifa);
   return list;
+}
+
+static gboolean
+needs_interfaces (HearthDnsService *svc)
+{
+  return svc->config->interface_names->len > 0 || svc->config->localise_queries;
 }
 
 static void
@@ -753,8 +740,8 @@ load_local_data (HearthDnsService *svc)
   gint64 start = g_get_monotonic_time ();
   guint n;
 
-  if (svc->config->interface_names->len > 0 || svc->config->localise_queries)
-    hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot ());
+  if (needs_interfaces (svc))
+    hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot (svc));
   n = hearth_dns_local_load_hosts (svc->local);
   hearth_dns_local_get_stats (svc->local, &stats);
   g_info (_("read %u addresses from hosts files in %.1f ms (%u names, about %" G_GSIZE_FORMAT " KiB of local data)"),
@@ -835,13 +822,10 @@ hearth_dns_service_start (HearthDnsService *svc)
 {
   load_local_data (svc);
   watch_hostsdirs (svc);
-  for (guint i = 0; i < svc->pending_fds->len; i++)
-    {
-      int v = GPOINTER_TO_INT (g_ptr_array_index (svc->pending_fds, i));
-
-      hearth_dns_stub_add_listener (svc->stub, v >> 1, (v & 1) ? SOCK_STREAM : SOCK_DGRAM);
-    }
-  g_ptr_array_set_size (svc->pending_fds, 0);
+  if (svc->listen != NULL)
+    hearth_dns_listen_start (svc->listen);
+  if (svc->monitor != NULL)
+    svc->monitor_watch = hearth_net_monitor_add_watch (svc->monitor, monitor_cb, svc);
 
   for (guint i = 0; i < svc->resolv_files->len; i++)
     {
@@ -1050,7 +1034,7 @@ hearth_dns_service_set_switch (HearthDnsService *svc, HearthDnsSwitch which, gbo
       break;
     case HEARTH_DNS_SWITCH_LOCALISE_QUERIES:
       if (on && !config->localise_queries && config->interface_names->len == 0)
-        hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot ());
+        hearth_dns_local_set_interfaces (svc->local, interfaces_snapshot (svc));
       config->localise_queries = on;
       break;
     }
@@ -1147,4 +1131,201 @@ hearth_dns_service_remove_owner (HearthDnsService *svc, const char *owner)
     }
   if (remove->len > 0)
     hearth_dns_service_set_bus_entries (svc, remove, NULL);
+}
+
+/* ---- per-link servers and domains ---- */
+
+/* The entries for one link's servers and domains: every server bound to
+ * the link; with routing domains, used for them; without (or with "."),
+ * used as default servers too. */
+static gboolean
+link_dns_entries (const HearthNetLink *link, const char *const *servers, const char *const *domains, GPtrArray *out,
+                  GError **error)
+{
+  g_autofree char *owner = g_strdup_printf ("link:%u", link->index);
+  g_autoptr (GPtrArray) routing = g_ptr_array_new_with_free_func (g_free);
+  gboolean as_default = FALSE;
+
+  if (servers != NULL && g_strv_length ((char **) servers) > HEARTH_DNS_ENTRY_LIST_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("more than %u servers"), HEARTH_DNS_ENTRY_LIST_MAX);
+      return FALSE;
+    }
+  if (domains != NULL && g_strv_length ((char **) domains) > HEARTH_DNS_ENTRY_LIST_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("more than %u domains"), HEARTH_DNS_ENTRY_LIST_MAX);
+      return FALSE;
+    }
+  for (guint i = 0; domains != NULL && domains[i] != NULL; i++)
+    {
+      /* systemd-resolved's "~domain" (routing only) is the only kind of
+       * domain hearth has; "." and "~." make the servers default ones. */
+      const char *d = domains[i][0] == '~' ? domains[i] + 1 : domains[i];
+      char *normal = NULL;
+
+      if (strcmp (d, ".") == 0)
+        {
+          as_default = TRUE;
+          continue;
+        }
+      if (d[0] == '\0' || !hearth_dns_domain_normalize (d, &normal, error))
+        {
+          if (d[0] == '\0')
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("empty domain"));
+          return FALSE;
+        }
+      g_ptr_array_add (routing, normal);
+    }
+  if (routing->len == 0)
+    as_default = TRUE;
+  for (guint i = 0; servers != NULL && servers[i] != NULL; i++)
+    {
+      g_autofree char *address = g_strdup (servers[i]);
+      char *hash = strrchr (address, '#');
+      guint64 port = 0;
+
+      if (strchr (address, '@') != NULL || strchr (address, '/') != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("'%s': a link's server is an address with an optional #port"), servers[i]);
+          return FALSE;
+        }
+      if (hash != NULL)
+        {
+          *hash = '\0';
+          if (!g_ascii_string_to_unsigned (hash + 1, 10, 1, 65535, &port, NULL))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s': bad port"), servers[i]);
+              return FALSE;
+            }
+        }
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          HearthDnsEntry *entry = NULL;
+
+          if ((pass == 0 && routing->len == 0) || (pass == 1 && !as_default))
+            continue;
+          if (!hearth_dns_entry_parse_server (address, (guint) port, link->name,
+                                              pass == 0 ? (const char *const *) routing->pdata : NULL,
+                                              pass == 0 ? routing->len : 0, HEARTH_DNS_SOURCE_BUS, owner, &entry, error))
+            return FALSE;
+          g_ptr_array_add (out, entry);
+        }
+    }
+  return TRUE;
+}
+
+static void
+link_dns_apply (HearthDnsService *svc, guint ifindex)
+{
+  LinkDns *ld = g_hash_table_lookup (svc->link_dns, GUINT_TO_POINTER (ifindex));
+  const HearthNetLink *link = svc->monitor != NULL ? hearth_net_monitor_get_link (svc->monitor, ifindex) : NULL;
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+  g_autoptr (GPtrArray) kept = NULL;
+  g_autofree char *owner = g_strdup_printf ("link:%u", ifindex);
+  g_autoptr (GError) error = NULL;
+
+  if (ld == NULL || link == NULL)
+    return;
+  if (!link_dns_entries (link, (const char *const *) ld->servers, (const char *const *) ld->domains, fresh, &error))
+    {
+      /* Validated when set; only a rename could make a name unusable. */
+      g_warning (_("interface %s: %s"), link->name, error->message);
+      g_ptr_array_set_size (fresh, 0);
+    }
+  kept = hearth_dns_service_replace_entries (svc, owner, FALSE, fresh);
+}
+
+static gboolean
+link_dns_set (HearthDnsService *svc, guint ifindex, const char *const *servers, const char *const *domains,
+              GError **error)
+{
+  const HearthNetLink *link = svc->monitor != NULL ? hearth_net_monitor_get_link (svc->monitor, ifindex) : NULL;
+  LinkDns *ld;
+  g_autoptr (GPtrArray) check = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dns_entry_unref);
+
+  if (link == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no interface with index %u"), ifindex);
+      return FALSE;
+    }
+  ld = g_hash_table_lookup (svc->link_dns, GUINT_TO_POINTER (ifindex));
+  if (servers == NULL)
+    servers = ld != NULL ? (const char *const *) ld->servers : NULL;
+  if (domains == NULL)
+    domains = ld != NULL ? (const char *const *) ld->domains : NULL;
+  /* Everything is checked before anything changes. */
+  if (!link_dns_entries (link, servers, domains, check, error))
+    return FALSE;
+  if (ld == NULL)
+    {
+      ld = g_new0 (LinkDns, 1);
+      g_hash_table_insert (svc->link_dns, GUINT_TO_POINTER (ifindex), ld);
+    }
+  if (servers != (const char *const *) ld->servers)
+    {
+      char **copy = g_strdupv ((char **) servers);
+
+      g_strfreev (ld->servers);
+      ld->servers = copy;
+    }
+  if (domains != (const char *const *) ld->domains)
+    {
+      char **copy = g_strdupv ((char **) domains);
+
+      g_strfreev (ld->domains);
+      ld->domains = copy;
+    }
+  link_dns_apply (svc, ifindex);
+  return TRUE;
+}
+
+gboolean
+hearth_dns_service_set_link_servers (HearthDnsService *svc, guint ifindex, const char *const *servers,
+                                     GError **error)
+{
+  static const char *const none[] = { NULL };
+
+  return link_dns_set (svc, ifindex, servers != NULL ? servers : none, NULL, error);
+}
+
+gboolean
+hearth_dns_service_set_link_domains (HearthDnsService *svc, guint ifindex, const char *const *domains,
+                                     GError **error)
+{
+  static const char *const none[] = { NULL };
+
+  return link_dns_set (svc, ifindex, NULL, domains != NULL ? domains : none, error);
+}
+
+gboolean
+hearth_dns_service_revert_link (HearthDnsService *svc, guint ifindex, GError **error)
+{
+  g_autofree char *owner = g_strdup_printf ("link:%u", ifindex);
+
+  if (svc->monitor == NULL || hearth_net_monitor_get_link (svc->monitor, ifindex) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no interface with index %u"), ifindex);
+      return FALSE;
+    }
+  if (g_hash_table_remove (svc->link_dns, GUINT_TO_POINTER (ifindex)))
+    hearth_dns_service_remove_owner (svc, owner);
+  return TRUE;
+}
+
+void
+hearth_dns_service_get_link_dns (HearthDnsService *svc, guint ifindex, const char *const **out_servers,
+                                 const char *const **out_domains)
+{
+  static const char *const none[] = { NULL };
+  LinkDns *ld = g_hash_table_lookup (svc->link_dns, GUINT_TO_POINTER (ifindex));
+
+  *out_servers = ld != NULL && ld->servers != NULL ? (const char *const *) ld->servers : none;
+  *out_domains = ld != NULL && ld->domains != NULL ? (const char *const *) ld->domains : none;
+}
+
+HearthNetMonitor *
+hearth_dns_service_get_monitor (HearthDnsService *svc)
+{
+  return svc->monitor;
 }

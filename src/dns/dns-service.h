@@ -11,11 +11,13 @@
 #include "dns/dns-config.h"
 #include "dns/dns-entry.h"
 #include "dns/dns-stub.h"
+#include "net/net-monitor.h"
 
 typedef struct _HearthDnsService HearthDnsService;
 
 /* Takes ownership of config. */
-HearthDnsService *hearth_dns_service_new (HearthDnsConfig *config);
+/* monitor (borrowed; NULL in unit tests) is where interfaces come from. */
+HearthDnsService *hearth_dns_service_new (HearthDnsConfig *config, HearthNetMonitor *monitor);
 void hearth_dns_service_free (HearthDnsService *svc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDnsService, hearth_dns_service_free)
 
@@ -25,6 +27,28 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDnsService, hearth_dns_service_free)
 gboolean hearth_dns_service_open (HearthDnsService *svc, GArray *activated, GError **error);
 /* Reads the resolv files, starts watching them and starts serving. */
 void hearth_dns_service_start (HearthDnsService *svc);
+/* Sockets may have to be bound after start (--bind-interfaces,
+ * --bind-dynamic): the process must keep the right to bind low ports. */
+gboolean hearth_dns_service_needs_late_binds (HearthDnsService *svc);
+/* Whether DNS is answered on this link (see hearth_dns_listen_link_served). */
+gboolean hearth_dns_service_link_served (HearthDnsService *svc, const HearthNetLink *link);
+HearthNetMonitor *hearth_dns_service_get_monitor (HearthDnsService *svc);
+
+/* ---- per-link DNS (systemd-resolved's SetLinkDNS/SetLinkDomains) ----
+ * A link's servers are bound to it and suspended while it is down; with
+ * routing domains they answer only for those ("~dom" is accepted, "."
+ * makes them default servers too), without they are default servers.
+ * Everything is dropped when the link disappears. Servers are "addr" or
+ * "addr#port". Errors: G_IO_ERROR_NOT_FOUND (no such link),
+ * G_IO_ERROR_INVALID_ARGUMENT; nothing changes on error. */
+gboolean hearth_dns_service_set_link_servers (HearthDnsService *svc, guint ifindex, const char *const *servers,
+                                              GError **error);
+gboolean hearth_dns_service_set_link_domains (HearthDnsService *svc, guint ifindex, const char *const *domains,
+                                              GError **error);
+gboolean hearth_dns_service_revert_link (HearthDnsService *svc, guint ifindex, GError **error);
+/* Borrowed NULL-terminated arrays (empty when nothing was set). */
+void hearth_dns_service_get_link_dns (HearthDnsService *svc, guint ifindex, const char *const **out_servers,
+                                      const char *const **out_domains);
 /* SIGHUP: clears the cache and re-reads the resolv files. Queries in
  * flight are not touched. */
 void hearth_dns_service_reload (HearthDnsService *svc);

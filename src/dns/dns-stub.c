@@ -88,7 +88,8 @@ struct _HearthDnsStub {
   gpointer log_data;
   GPtrArray *listeners;
   GHashTable *conns; /* TcpConn* set */
-  GArray *except_ifindex;
+  HearthDnsStubAcceptFunc accept_func;
+  gpointer accept_data;
   HearthDnsStubStats stats;
   gsize reply_slot; /* size of one reply slot */
   /* UDP batch state */
@@ -365,11 +366,11 @@ packet_arrival (struct msghdr *in, HearthDnsLocalContext *out)
 }
 
 static gboolean
-arrived_on_excluded_interface (HearthDnsStub *stub, guint ifindex)
+accepted (HearthDnsStub *stub, const HearthDnsLocalContext *arrival, const struct sockaddr *from)
 {
-  for (guint i = 0; i < stub->except_ifindex->len; i++)
-    if ((guint) g_array_index (stub->except_ifindex, int, i) == ifindex)
-      return TRUE;
+  if (stub->accept_func == NULL || stub->accept_func (arrival, from, stub->accept_data))
+    return TRUE;
+  stub->stats.not_accepted++;
   return FALSE;
 }
 
@@ -433,11 +434,13 @@ udp_readable_cb (gint fd, GIOCondition cond, gpointer user_data)
           HearthDnsLocalContext arrival;
 
           packet_arrival (in, &arrival);
-          if ((in->msg_flags & MSG_TRUNC) || arrived_on_excluded_interface (stub, arrival.ifindex))
+          if (in->msg_flags & MSG_TRUNC)
             {
               stub->stats.dropped++;
               continue;
             }
+          if (!accepted (stub, &arrival, (struct sockaddr *) &stub->in_addr[i]))
+            continue;
           reply_len = hearth_dns_stub_process (stub, stub->in_buf[i], stub->in_msgs[i].msg_len, FALSE, &arrival, now,
                                                &query, &forward, &servers, reply, stub->reply_slot);
           if (query.question_ok && (reply_len > 0 || forward))
@@ -718,6 +721,12 @@ tcp_accept_cb (gint fd, GIOCondition cond, gpointer user_data)
                                           &conn->arrival.dst);
           }
       }
+      if (!accepted (stub, &conn->arrival, (struct sockaddr *) &peer))
+        {
+          close (cfd);
+          g_free (conn);
+          continue;
+        }
       conn->out = g_byte_array_new ();
       conn->last_activity = g_get_monotonic_time ();
       conn->in_source = g_unix_fd_add (cfd, G_IO_IN, conn_readable_cb, conn);
@@ -792,14 +801,6 @@ hearth_dns_stub_new (const HearthDnsConfig *config, HearthDnsCache *cache)
   stub->out_buf = g_malloc ((gsize) UDP_BATCH * stub->reply_slot);
   stub->forwarder = hearth_dns_forwarder_new (config, cache, deliver_cb, stub);
   hearth_dns_forwarder_set_client_free_func (stub->forwarder, client_free);
-  stub->except_ifindex = g_array_new (FALSE, FALSE, sizeof (int));
-  for (guint i = 0; i < config->except_interfaces->len; i++)
-    {
-      int idx = (int) if_nametoindex (g_ptr_array_index (config->except_interfaces, i));
-
-      if (idx > 0)
-        g_array_append_val (stub->except_ifindex, idx);
-    }
   return stub;
 }
 
@@ -818,7 +819,6 @@ hearth_dns_stub_free (HearthDnsStub *stub)
     conn_close (l->data);
   g_hash_table_unref (stub->conns);
   g_ptr_array_unref (stub->listeners);
-  g_array_unref (stub->except_ifindex);
   g_free (stub->out_buf);
   g_free (stub);
 }
@@ -852,6 +852,24 @@ hearth_dns_stub_add_listener (HearthDnsStub *stub, int fd, int type)
   l->type = type;
   l->source_id = g_unix_fd_add (fd, G_IO_IN, type == SOCK_DGRAM ? udp_readable_cb : tcp_accept_cb, l);
   g_ptr_array_add (stub->listeners, l);
+}
+
+void
+hearth_dns_stub_remove_listener (HearthDnsStub *stub, int fd)
+{
+  for (guint i = 0; i < stub->listeners->len; i++)
+    if (((Listener *) g_ptr_array_index (stub->listeners, i))->fd == fd)
+      {
+        g_ptr_array_remove_index_fast (stub->listeners, i);
+        return;
+      }
+}
+
+void
+hearth_dns_stub_set_accept_func (HearthDnsStub *stub, HearthDnsStubAcceptFunc func, gpointer user_data)
+{
+  stub->accept_func = func;
+  stub->accept_data = user_data;
 }
 
 guint

@@ -26,6 +26,7 @@ typedef struct {
   guint64 local_answers;  /* local routes, domain-needed */
   guint64 cache_answers;
   guint64 tcp_refused;    /* connections over the cap */
+  guint64 not_accepted;   /* refused by where they arrived or who sent them */
   guint tcp_connections;
 } HearthDnsStubStats;
 
@@ -41,8 +42,19 @@ void hearth_dns_stub_set_routes (HearthDnsStub *stub, HearthDnsRoutes *routes);
 /* The local data answered before anything else (borrowed; NULL = none). */
 void hearth_dns_stub_set_local (HearthDnsStub *stub, HearthDnsLocal *local);
 void hearth_dns_stub_set_log_func (HearthDnsStub *stub, HearthDnsStubLogFunc func, gpointer user_data);
+/* Decides whether a query is answered at all, by where it arrived and
+ * who sent it (from); a query refused here is dropped silently, as
+ * dnsmasq does. For TCP the check runs once per connection, with
+ * arrival->ifindex 0. */
+typedef gboolean (*HearthDnsStubAcceptFunc) (const HearthDnsLocalContext *arrival, const struct sockaddr *from,
+                                             gpointer user_data);
+
+/* NULL (the default) accepts everything. */
+void hearth_dns_stub_set_accept_func (HearthDnsStub *stub, HearthDnsStubAcceptFunc func, gpointer user_data);
 /* Takes ownership of a bound (and for TCP listening) socket. */
 void hearth_dns_stub_add_listener (HearthDnsStub *stub, int fd, int type);
+/* Closes a listener given earlier (connections it accepted carry on). */
+void hearth_dns_stub_remove_listener (HearthDnsStub *stub, int fd);
 guint hearth_dns_stub_get_n_listeners (HearthDnsStub *stub);
 HearthDnsForwarder *hearth_dns_stub_get_forwarder (HearthDnsStub *stub);
 void hearth_dns_stub_get_stats (HearthDnsStub *stub, HearthDnsStubStats *out_stats);

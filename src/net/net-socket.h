@@ -44,10 +44,3 @@ typedef struct {
 /* Sockets passed by systemd (LISTEN_FDS), restricted to UDP/TCP INET ones;
  * unsets the environment variables. Empty array when not socket-activated. */
 GArray *hearth_net_activated_sockets (void);
-
-/* Addresses of the local interfaces whose name matches one of names and
- * none of except (a trailing '*' is a prefix match, as in dnsmasq), with
- * port set. Returns an array of struct sockaddr_storage; names with no
- * address are listed in out_missing (char*). */
-GArray *hearth_net_interface_addresses (GPtrArray *names, GPtrArray *except, guint16 port, GPtrArray *out_missing);
-gboolean hearth_net_interface_name_matches (const char *pattern, const char *name);

@@ -305,7 +305,9 @@ class DBusTestCase(HearthTestCase):
 
 class ManagerPropertiesTest(DBusTestCase):
     def test_version_cache_size_listen(self):
-        d = self.start('--cache-size=1234')
+        # --bind-interfaces: sockets on the listen address itself, so the
+        # property names it (wildcard mode would show 0.0.0.0).
+        d = self.start('--cache-size=1234', '--bind-interfaces')
         c = self.client()
         props = c.get_all(ROOT, MANAGER)
         self.assertEqual(props['Version'], hearthd_version())

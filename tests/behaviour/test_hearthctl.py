@@ -144,7 +144,7 @@ class ReadTest(HearthctlTestCase):
     def setUp(self):
         super().setUp()
         self.up2 = self.upstream()
-        self.start('--cache-size=321',
+        self.start('--cache-size=321', '--bind-interfaces',
                    '--server=/cfg.test/' + self.up2.server_arg,
                    '--local=/loc.test/',
                    '--address=/blk.test/192.0.2.7')
@@ -422,7 +422,7 @@ class MonitorTest(HearthctlTestCase):
 
 class BusSelectionTest(HearthctlTestCase):
     def test_system_bus_is_the_default(self):
-        self.start()
+        self.start('--bind-interfaces')
         for args in ([], ['--system']):
             st = json.loads(self.ctl(*args, '--json', 'status', address=False).stdout)
             self.assertIn('127.0.0.1#%d/udp' % self.d.port, st['ListenAddresses'])

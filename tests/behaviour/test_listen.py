@@ -83,8 +83,8 @@ class ListenTest(HearthTestCase):
         d = self.start('--interface=hearthnone0', '--except-interface=lo')
         self.assertFalse(answers('127.0.0.1', d.port), 'answered on excluded loopback')
         # Excluded is not missing: only the named interface is reported.
-        self.assertIn('interface hearthnone0 has no address', d.stderr_text())
-        self.assertNotIn('interface lo has no address', d.stderr_text())
+        self.assertIn('interface hearthnone0 does not exist yet', d.stderr_text())
+        self.assertNotIn('interface lo does not exist', d.stderr_text())
 
     def test_wildcard_except_interface(self):
         # No listen options: wildcard sockets, and the arrival interface is

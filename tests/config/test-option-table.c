@@ -221,6 +221,8 @@ static const char dnsmasq_optstring[] = "951yZDNLERKzowefnbvhdkqr:m:p:c:l:s:i:t:
 
 /* The options this work item implements; everything else is FALSE. */
 static const char *const implemented[] = {
+  /* issue 5: interface tracking */
+  "local-service",
   /* issue 4: D-Bus */
   "enable-dbus",
   "session-bus",
