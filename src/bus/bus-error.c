@@ -28,7 +28,8 @@ hearth_bus_return_error (GDBusMethodInvocation *invocation, const GError *error)
 
   if (error->domain == HEARTH_BUS_ERROR)
     code = (HearthBusError) error->code;
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     code = HEARTH_BUS_ERROR_INVALID_ARGUMENT;
   g_dbus_method_invocation_return_error_literal (invocation, HEARTH_BUS_ERROR, code, error->message);
 }

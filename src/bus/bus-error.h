@@ -19,6 +19,6 @@ typedef enum {
 } HearthBusError;
 
 /* Returns error on invocation under hearth's names: G_IO_ERROR_INVALID_ARGUMENT
- * becomes InvalidArgument, HEARTH_BUS_ERROR keeps its code, anything else
+ * (and NOT_FOUND) becomes InvalidArgument, HEARTH_BUS_ERROR keeps its code, anything else
  * is Failed. Takes nothing; invocation is consumed. */
 void hearth_bus_return_error (GDBusMethodInvocation *invocation, const GError *error);

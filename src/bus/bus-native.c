@@ -14,6 +14,7 @@
 #include "bus/bus-native.h"
 #include "bus/bus-auth.h"
 #include "bus/bus-error.h"
+#include "bus/bus-link.h"
 #include "dbus-interfaces/hearth-bus-generated.h"
 #include "net/net-socket.h"
 
@@ -40,6 +41,7 @@ struct _HearthBusNative {
   GDBusObjectManagerServer *object_manager;
   GHashTable *objects;  /* entry id -> EntryObject* */
   GHashTable *cleanup;  /* unique name -> watch id: callers whose objects go when they leave */
+  HearthBusLinks *links;
   guint stats_timer;
 };
 
@@ -51,13 +53,14 @@ typedef enum {
   CALL_RELOAD,
   CALL_SET_CLEANUP,
   CALL_DELETE,
+  CALL_LINK, /* SetServers/SetDomains/Revert of a link, on the Link or the Manager */
 } CallKind;
 
 typedef struct {
   HearthBusNative *native;
   GDBusMethodInvocation *invocation; /* ours until answered */
   CallKind kind;
-  guint entry_id; /* CALL_DELETE */
+  guint entry_id; /* CALL_DELETE; the interface index for CALL_LINK */
 } Call;
 
 char *
@@ -170,6 +173,8 @@ entry_changed_cb (HearthDnsEntry *entry, gboolean added, gpointer user_data)
   HearthBusNative *native = user_data;
   g_autofree char *path = hearth_bus_native_entry_path (entry);
 
+  if (native->links != NULL)
+    hearth_bus_links_queue_refresh (native->links);
   if (!added)
     {
       g_dbus_object_manager_server_unexport (native->object_manager, path);
@@ -442,6 +447,38 @@ do_delete (HearthBusNative *native, GDBusMethodInvocation *invocation, guint id)
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
+/* The per-link setters; the Link's and the Manager's methods differ only
+ * in where the index comes from. */
+static void
+do_link (HearthBusNative *native, GDBusMethodInvocation *invocation, guint ifindex)
+{
+  const char *method = g_dbus_method_invocation_get_method_name (invocation);
+  GVariant *params = g_dbus_method_invocation_get_parameters (invocation);
+  gboolean on_manager = strstr (method, "Link") != NULL; /* SetLinkServers, RevertLink, ... */
+  g_autofree const char **list = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  if (on_manager && g_variant_n_children (params) > 1)
+    g_variant_get (params, "(u^a&s)", NULL, &list);
+  else if (!on_manager && g_variant_n_children (params) > 0)
+    g_variant_get (params, "(^a&s)", &list);
+  if (g_str_has_suffix (method, "Servers"))
+    ok = hearth_dns_service_set_link_servers (native->dns, ifindex, list, &error);
+  else if (g_str_has_suffix (method, "Domains"))
+    ok = hearth_dns_service_set_link_domains (native->dns, ifindex, list, &error);
+  else
+    ok = hearth_dns_service_revert_link (native->dns, ifindex, &error);
+  if (!ok)
+    {
+      hearth_bus_return_error (invocation, error);
+      return;
+    }
+  g_info ("%s: %s on interface %u", g_dbus_method_invocation_get_sender (invocation), method, ifindex);
+  hearth_bus_links_queue_refresh (native->links);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
 static void
 authorized_cb (gboolean allowed, gpointer user_data)
 {
@@ -486,6 +523,9 @@ authorized_cb (gboolean allowed, gpointer user_data)
     case CALL_DELETE:
       do_delete (native, invocation, call->entry_id);
       break;
+    case CALL_LINK:
+      do_link (native, invocation, call->entry_id);
+      break;
     }
 }
 
@@ -510,6 +550,25 @@ handle_delete_cb (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invoc
   HearthBusNative *native = g_object_get_data (G_OBJECT (skeleton), "hearth-native");
 
   return authorize (native, invocation, CALL_DELETE, GPOINTER_TO_UINT (user_data));
+}
+
+static void
+link_method_cb (GDBusMethodInvocation *invocation, guint ifindex, gpointer native)
+{
+  authorize (native, invocation, CALL_LINK, ifindex);
+}
+
+static gboolean
+handle_set_link_list_cb (HearthBusManager *m, GDBusMethodInvocation *inv, guint ifindex, const char *const *list,
+                         gpointer native)
+{
+  return authorize (native, inv, CALL_LINK, ifindex);
+}
+
+static gboolean
+handle_revert_link_cb (HearthBusManager *m, GDBusMethodInvocation *inv, guint ifindex, gpointer native)
+{
+  return authorize (native, inv, CALL_LINK, ifindex);
 }
 
 static gboolean
@@ -634,11 +693,15 @@ hearth_bus_native_new (HearthDnsService *dns, GSourceFunc reload, gpointer reloa
   g_signal_connect (native->manager, "handle-reload", G_CALLBACK (handle_reload_cb), native);
   g_signal_connect (native->manager, "handle-set-cleanup-on-exit", G_CALLBACK (handle_set_cleanup_cb), native);
   g_signal_connect (native->manager, "handle-get-statistics", G_CALLBACK (handle_get_statistics_cb), native);
+  g_signal_connect (native->manager, "handle-set-link-servers", G_CALLBACK (handle_set_link_list_cb), native);
+  g_signal_connect (native->manager, "handle-set-link-domains", G_CALLBACK (handle_set_link_list_cb), native);
+  g_signal_connect (native->manager, "handle-revert-link", G_CALLBACK (handle_revert_link_cb), native);
 
   entries = hearth_dns_service_list_entries (dns);
   for (guint i = 0; i < entries->len; i++)
     entry_changed_cb (g_ptr_array_index (entries, i), TRUE, native);
   hearth_dns_service_set_entry_func (dns, entry_changed_cb, native);
+  native->links = hearth_bus_links_new (dns, native->object_manager, link_method_cb, native);
   return native;
 }
 
@@ -649,6 +712,7 @@ hearth_bus_native_free (HearthBusNative *native)
     return;
   hearth_bus_native_set_connection (native, NULL, NULL);
   hearth_dns_service_set_entry_func (native->dns, NULL, NULL);
+  hearth_bus_links_free (native->links);
   g_hash_table_unref (native->cleanup);
   g_hash_table_unref (native->objects);
   g_object_unref (native->object_manager);

@@ -32,6 +32,8 @@
 #define HEARTH_MANAGER_IFACE HEARTH_IFACE_PREFIX "Manager"
 #define HEARTH_SERVER_IFACE HEARTH_IFACE_PREFIX "Server"
 #define HEARTH_ROUTE_IFACE HEARTH_IFACE_PREFIX "Route"
+#define HEARTH_LINK_IFACE HEARTH_IFACE_PREFIX "Link"
+#define HEARTH_LINK_PATH HEARTH_ROOT_PATH "/link/"
 
 #define DBUS_PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
 #define DBUS_OM_IFACE "org.freedesktop.DBus.ObjectManager"
@@ -491,6 +493,43 @@ load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, G
   return TRUE;
 }
 
+/* The Link objects, sorted by interface index. */
+static gboolean
+load_links (Hearthctl *ctl, GPtrArray **out_links, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) objects = NULL;
+  g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func (hearthctl_object_free);
+  GVariantIter iter;
+  const char *path;
+  GVariant *ifaces;
+
+  reply = call (ctl, HEARTH_ROOT_PATH, DBUS_OM_IFACE, "GetManagedObjects", NULL,
+                G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), FALSE, error);
+  if (reply == NULL)
+    return FALSE;
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+    {
+      GVariant *props = g_variant_lookup_value (ifaces, HEARTH_LINK_IFACE, NULL);
+
+      if (props != NULL)
+        {
+          HearthctlObject *obj = g_new0 (HearthctlObject, 1);
+
+          obj->path = g_strdup (path);
+          obj->id = id_from_path (path, HEARTH_LINK_PATH);
+          obj->props = props;
+          g_ptr_array_add (links, obj);
+        }
+      g_variant_unref (ifaces);
+    }
+  g_ptr_array_sort (links, compare_objects);
+  *out_links = g_steal_pointer (&links);
+  return TRUE;
+}
+
 static JsonNode *
 object_to_json (HearthctlObject *obj)
 {
@@ -941,6 +980,141 @@ cmd_del_route (Hearthctl *ctl, char **args, GError **error)
   return delete_object (ctl, args[0], FALSE, error);
 }
 
+static const char *const link_headers[] = {
+  N_("IDX"), N_("NAME"), N_("STATE"), N_("CARRIER"), N_("DNS"), N_("ADDRESSES"), N_("SERVERS"), N_("DOMAINS"),
+};
+static const gboolean link_right[] = { TRUE, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE };
+G_STATIC_ASSERT (G_N_ELEMENTS (link_headers) == G_N_ELEMENTS (link_right));
+
+static gboolean
+prop_boolean (GVariant *props, const char *name)
+{
+  g_autoptr (GVariant) v = g_variant_lookup_value (props, name, G_VARIANT_TYPE_BOOLEAN);
+
+  return v != NULL && g_variant_get_boolean (v);
+}
+
+static char *
+list_text (GStrv values)
+{
+  return values[0] != NULL ? g_strjoinv (",", values) : g_strdup ("-");
+}
+
+static gboolean
+cmd_links (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) links = NULL;
+  Table t;
+
+  if (!load_links (ctl, &links, error))
+    return FALSE;
+  if (ctl->json != JSON_OFF)
+    {
+      g_autoptr (JsonNode) root = objects_to_json ("Links", links);
+
+      print_json (ctl, root);
+      return TRUE;
+    }
+  table_init (&t, G_N_ELEMENTS (link_headers), link_headers, link_right);
+  for (guint i = 0; i < links->len; i++)
+    {
+      HearthctlObject *obj = g_ptr_array_index (links, i);
+      g_auto (GStrv) addresses = prop_strv (obj->props, "Addresses");
+      g_auto (GStrv) servers = prop_strv (obj->props, "Servers");
+      g_auto (GStrv) domains = prop_strv (obj->props, "Domains");
+      char *cells[G_N_ELEMENTS (link_headers)];
+
+      cells[0] = prop_unsigned_text (obj->props, "Index");
+      cells[1] = g_strdup (prop_string (obj->props, "Name"));
+      cells[2] = g_strdup (prop_string (obj->props, "OperationalState"));
+      cells[3] = g_strdup (prop_boolean (obj->props, "Carrier") ? _("yes") : _("no"));
+      cells[4] = g_strdup (prop_boolean (obj->props, "Listening") ? _("listening") : "-");
+      cells[5] = list_text (addresses);
+      cells[6] = list_text (servers);
+      cells[7] = list_text (domains);
+      table_add_row (&t, cells);
+    }
+  table_print (&t, ctl->legend);
+  table_clear (&t);
+  if (ctl->legend)
+    {
+      printf ("\n");
+      printf (ngettext ("%u link listed.\n", "%u links listed.\n", links->len), links->len);
+    }
+  return TRUE;
+}
+
+/* A link by name or index, as its index. */
+static gboolean
+resolve_link (Hearthctl *ctl, const char *arg, guint32 *out_index, GError **error)
+{
+  g_autoptr (GPtrArray) links = NULL;
+  guint64 index;
+
+  if (g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT32, &index, NULL))
+    {
+      *out_index = (guint32) index;
+      return TRUE;
+    }
+  if (strlen (arg) > IFACE_NAME_MAX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not an interface name"), arg);
+      return FALSE;
+    }
+  if (!load_links (ctl, &links, error))
+    return FALSE;
+  for (guint i = 0; i < links->len; i++)
+    {
+      HearthctlObject *obj = g_ptr_array_index (links, i);
+
+      if (strcmp (prop_string (obj->props, "Name"), arg) == 0 && prop_unsigned (obj->props, "Index", &index))
+        {
+          *out_index = (guint32) index;
+          return TRUE;
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no interface named '%s'"), arg);
+  return FALSE;
+}
+
+static gboolean
+link_set_list (Hearthctl *ctl, const char *method, char **args, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  guint32 index;
+
+  if (!resolve_link (ctl, args[0], &index, error))
+    return FALSE;
+  reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, method,
+                g_variant_new ("(u^as)", index, args + 1), G_VARIANT_TYPE_UNIT, TRUE, error);
+  return reply != NULL;
+}
+
+static gboolean
+cmd_link_servers (Hearthctl *ctl, char **args, GError **error)
+{
+  return link_set_list (ctl, "SetLinkServers", args, error);
+}
+
+static gboolean
+cmd_link_domains (Hearthctl *ctl, char **args, GError **error)
+{
+  return link_set_list (ctl, "SetLinkDomains", args, error);
+}
+
+static gboolean
+cmd_revert_link (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  guint32 index;
+
+  if (!resolve_link (ctl, args[0], &index, error))
+    return FALSE;
+  reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, "RevertLink", g_variant_new ("(u)", index),
+                G_VARIANT_TYPE_UNIT, TRUE, error);
+  return reply != NULL;
+}
+
 static gboolean
 cmd_flush_cache (Hearthctl *ctl, char **args, GError **error)
 {
@@ -1172,6 +1346,8 @@ added_summary (const char *iface, GVariant *props)
   else if (strcmp (iface, HEARTH_ROUTE_IFACE) == 0)
     g_string_append_printf (out, "%s %s", domain_text (prop_string (props, "Domain")),
                             prop_string (props, "Action"));
+  else if (strcmp (iface, HEARTH_LINK_IFACE) == 0)
+    g_string_append_printf (out, _("interface %s"), prop_string (props, "Name"));
   else
     g_string_append (out, iface);
   if (owner[0] != '\0')
@@ -1447,6 +1623,10 @@ static const HearthctlCommand commands[] = {
   { "reload", 0, 0, cmd_reload },
   { "stats", 0, 0, cmd_stats },
   { "monitor", 0, 0, cmd_monitor },
+  { "links", 0, 0, cmd_links },
+  { "link-servers", 1, G_MAXUINT, cmd_link_servers },
+  { "link-domains", 1, G_MAXUINT, cmd_link_domains },
+  { "revert-link", 1, 1, cmd_revert_link },
 };
 
 /* ------------------------------------------------------------------ */
@@ -1473,6 +1653,12 @@ print_help (void)
   printf (_("  reload                        Clear the cache, read hosts and resolv files again\n"));
   printf (_("  stats                         Show the daemon's counters\n"));
   printf (_("  monitor                       Print changes as they happen\n"));
+  printf (_("  links                         List network interfaces, their DNS servers and domains\n"));
+  printf (_("  link-servers IFACE [SERVER...]\n"
+            "                                Set an interface's DNS servers (none: remove them)\n"));
+  printf (_("  link-domains IFACE [DOMAIN...]\n"
+            "                                Set the domains routed to an interface's servers\n"));
+  printf (_("  revert-link IFACE             Forget an interface's servers and domains\n"));
   printf ("\n");
   printf (_("Options:\n"));
   printf (_("  -h --help                     Show this help\n"));

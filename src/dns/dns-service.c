@@ -585,7 +585,7 @@ rebuild_routes (HearthDnsService *svc, gboolean flush_all)
   hearth_dns_stub_set_routes (svc->stub, routes);
   hearth_dns_routes_free (svc->routes);
   svc->routes = routes;
-  update_server_links (svc, FALSE);
+  update_server_links (svc, TRUE);
 
   n_servers = hearth_dns_service_get_n_servers (svc);
   if (n_servers == 0 && svc->started)

@@ -170,6 +170,31 @@ class TestBindDynamic(InterfaceTestCase):
         self.served(d, '10.9.0.1', start=t0, msg='after the listen address appeared')
 
 
+class TestBindInterfacesKeeps(InterfaceTestCase):
+
+    @dnsmasq_differs('dnsmasq --bind-interfaces never opens addresses that appear later')
+    def test_kept_sockets_reused(self):
+        # Sockets stay when their address goes away and serve it again when
+        # it comes back: re-creating the interface with the same three
+        # addresses in turn must not add descriptors after the first round.
+        d = self.daemon('--bind-interfaces', '--interface=vethh*')
+        self.served(d, '127.0.0.1', timeout=START, ns=self.srv)
+        counts = []
+        for cycle in range(12):
+            addr = '10.15.%d.1' % (cycle % 3)
+            self.srv.ip('link', 'add', 'vethh15', 'type', 'veth', 'peer', 'name', 'vethp15')
+            self.srv.link_up('vethh15')
+            self.srv.link_up('vethp15')
+            t0 = time.monotonic()
+            self.srv.add_addr('vethh15', addr + '/24')
+            self.served(d, addr, ns=self.srv, start=t0, msg='(cycle %d)' % cycle)
+            self.srv.link_del('vethh15')
+            counts.append(d.fd_count())
+        self.assertEqual(len(set(counts[3:])), 1,
+                         'descriptor count grows: %s%s' % (counts, d.describe()))
+        self.assertTrue(d.running())
+
+
 class TestWildcards(InterfaceTestCase):
     """--interface=vethh* takes vethh6 and leaves other6 alone."""
 
@@ -290,6 +315,19 @@ class TestBoundServer(nt.NetTestCase):
             self.assertEqual(r.rcode(), dns.rcode.SERVFAIL, what)
             self.assertLess(time.monotonic() - t, 0.5, 'SERVFAIL not at once (%s)' % what)
         self.assertEqual(self.up.count(), before, 'queries sent upstream while suspended')
+
+    def test_link_local_upstream_with_scope(self):
+        # fe80::2%vethu0: the scope says which link the upstream is on.
+        self.srv.add_addr('vethu0', 'fe80::1/64')
+        self.ups.add_addr('u0', 'fe80::2/64')
+        up6 = self.upstream_in(self.ups, 'fe80::2%u0', port=53,
+                               handler=pu.answer_everything(UPSTREAM_A))
+        self.d.stop()
+        self.d = self.start(self.srv, '--server=/up6.test/fe80::2%vethu0')
+        took = nt.poll_served(self.srv, '127.0.0.1', fresh('up6.test'), timeout=START,
+                              interval=0.2, check=lambda m: pu.a_records(m) == [UPSTREAM_A])
+        self.assertIsNotNone(took, 'not answered through fe80::2%vethu0' + self.d.describe())
+        self.assertGreater(up6.count(), 0)
 
     def test_answers_again_after_link_flap(self):
         self.srv.link_down('vethu0')
