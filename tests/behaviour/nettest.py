@@ -498,6 +498,32 @@ class NetDaemon:
             self._tmpdir = None
 
 
+class ScopedUpstream(ht.FakeUpstream):
+    """A FakeUpstream on an IPv6 address with a zone, e.g. 'fe80::2%u0'
+    (construct it inside the namespace that has u0).  Python's bind() takes
+    the scope from the address tuple, not from the text, so the tuple is
+    built from getaddrinfo here."""
+
+    def _bind(self, port, tcp):
+        info = socket.getaddrinfo(self.addr, port, socket.AF_INET6, socket.SOCK_DGRAM)
+        host, _, flow, scope = info[0][4]
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        t = None
+        try:
+            u.bind((host, port, flow, scope))
+            if tcp:
+                t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+                t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                t.bind((host, u.getsockname()[1], flow, scope))
+                t.listen(16)
+        except OSError:
+            u.close()
+            if t is not None:
+                t.close()
+            raise
+        return u, t
+
+
 # --------------------------------------------------------------------------
 # unittest glue
 
@@ -542,8 +568,9 @@ class NetTestCase(ht.HearthTestCase):
     def upstream_in(self, ns, addr, **kw):
         """A FakeUpstream listening on addr inside ns (its sockets are made
         there; its thread does not care where it runs)."""
+        cls = ScopedUpstream if '%' in addr else ht.FakeUpstream
         with ns.entered():
-            up = ht.FakeUpstream(addr, **kw)
+            up = cls(addr, **kw)
         self.addCleanup(self._close_upstream, up)
         return up
 
