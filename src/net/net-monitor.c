@@ -59,6 +59,7 @@ struct _HearthNetMonitor {
   GArray *watches;
   guint next_watch_id;
   guint8 *scratch; /* an aligned copy of the message being parsed */
+  guint8 *recv_buf;
   HearthNetMonitorStats stats;
 };
 
@@ -426,7 +427,7 @@ static gboolean
 readable_cb (int fd, GIOCondition condition, gpointer user_data)
 {
   HearthNetMonitor *monitor = user_data;
-  g_autofree guint8 *buf = g_malloc (RECV_BUFFER_SIZE);
+  guint8 *buf = monitor->recv_buf;
 
   for (guint n = 0; n < RECV_BUDGET; n++)
     {
@@ -512,6 +513,7 @@ hearth_net_monitor_new (void)
   monitor->links = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, link_free);
   monitor->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
   monitor->scratch = g_malloc (RECV_BUFFER_SIZE);
+  monitor->recv_buf = g_malloc (RECV_BUFFER_SIZE);
   return monitor;
 }
 
@@ -531,6 +533,7 @@ hearth_net_monitor_free (HearthNetMonitor *monitor)
   g_hash_table_unref (monitor->links);
   g_array_unref (monitor->watches);
   g_free (monitor->scratch);
+  g_free (monitor->recv_buf);
   g_free (monitor);
 }
 

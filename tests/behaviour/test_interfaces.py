@@ -97,6 +97,22 @@ class TestBindDynamic(InterfaceTestCase):
         self.srv.add_addr('vethh0', 'fd00:1::1/64')
         self.served(d, 'fd00:1::1', start=t0, msg='after the IPv6 address was added')
 
+    def test_ipv6_served_once_dad_finishes(self):
+        # Added without nodad: tentative first (no socket can be bound to
+        # it yet), then served within a second of duplicate address
+        # detection finishing.
+        d = self.daemon('--bind-dynamic', '--interface=vethh*')
+        self.srv.veth('vethh16', self.cli, 'c16', peer_addrs=['fd00:16::2/64'])
+        self.srv.ip('addr', 'add', 'fd00:16::1/64', 'dev', 'vethh16')
+
+        def settled():
+            out = self.srv.ip('-6', 'addr', 'show', 'dev', 'vethh16')
+            line = [l for l in out.splitlines() if 'fd00:16::1/64' in l]
+            return bool(line) and 'tentative' not in line[0]
+        self.assertIsNotNone(nt.wait_for(settled, 5.0), 'DAD did not finish')
+        self.served(d, 'fd00:16::1', start=time.monotonic(),
+                    msg='after duplicate address detection finished')
+
     def test_no_descriptor_leak_over_100_interfaces(self):
         # Peer in the server namespace too: queries go to the address from
         # inside (local delivery), so each cycle is four `ip` calls.
