@@ -4,6 +4,10 @@
 #include "bus/bus-link.h"
 #include "bus/bus-native.h"
 #include "dbus-interfaces/hearth-bus-generated.h"
+#include "net/net-socket.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
 
 #include <string.h>
 
@@ -19,6 +23,7 @@ struct _HearthBusLinks {
   HearthNetMonitor *monitor;
   GDBusObjectManagerServer *object_manager;
   HearthBusLinkMethodFunc method;
+  GSourceFunc refreshed;
   gpointer method_data;
   GHashTable *objects; /* index -> LinkObject* */
   guint watch_id;
@@ -54,14 +59,18 @@ link_servers (HearthBusLinks *links, const HearthNetLink *link)
       const HearthDnsEntry *entry = g_ptr_array_index (entries, i);
       const HearthDnsServer *server = entry->server;
       gboolean seen = FALSE;
+      char address[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+      g_autofree char *text = NULL;
 
       if (entry->type != HEARTH_DNS_ENTRY_SERVER || server == NULL || server->interface == NULL ||
           strcmp (server->interface, link->name) != 0)
         continue;
+      hearth_bus_native_server_address (server, address, sizeof address);
+      text = g_strdup_printf ("%s#%u", address, hearth_net_sockaddr_port ((const struct sockaddr *) &server->addr));
       for (guint j = 0; j < out->len && !seen; j++)
-        seen = strcmp (g_ptr_array_index (out, j), server->text) == 0;
+        seen = strcmp (g_ptr_array_index (out, j), text) == 0;
       if (!seen)
-        g_ptr_array_add (out, g_strdup (server->text));
+        g_ptr_array_add (out, g_steal_pointer (&text));
     }
   g_ptr_array_add (out, NULL);
   return out;
@@ -143,6 +152,8 @@ refresh_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, links->objects);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &lo))
     refresh (links, lo);
+  if (links->refreshed != NULL)
+    links->refreshed (links->method_data);
   return G_SOURCE_REMOVE;
 }
 
@@ -175,7 +186,7 @@ monitor_cb (HearthNetMonitor *monitor, HearthNetEvent event, const HearthNetLink
 
 HearthBusLinks *
 hearth_bus_links_new (HearthDnsService *dns, GDBusObjectManagerServer *object_manager, HearthBusLinkMethodFunc method,
-                      gpointer user_data)
+                      GSourceFunc refreshed, gpointer user_data)
 {
   HearthBusLinks *links = g_new0 (HearthBusLinks, 1);
   g_autoptr (GPtrArray) list = NULL;
@@ -184,6 +195,7 @@ hearth_bus_links_new (HearthDnsService *dns, GDBusObjectManagerServer *object_ma
   links->monitor = hearth_dns_service_get_monitor (dns);
   links->object_manager = object_manager;
   links->method = method;
+  links->refreshed = refreshed;
   links->method_data = user_data;
   links->objects = g_hash_table_new_full (NULL, NULL, NULL, link_object_free);
   if (links->monitor == NULL)

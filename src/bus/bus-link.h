@@ -19,8 +19,10 @@ typedef struct _HearthBusLinks HearthBusLinks;
  * (or keep) invocation. */
 typedef void (*HearthBusLinkMethodFunc) (GDBusMethodInvocation *invocation, guint ifindex, gpointer user_data);
 
+/* refreshed (may be NULL) runs after each refresh, with user_data: the
+ * servers' states may have changed with the interfaces. */
 HearthBusLinks *hearth_bus_links_new (HearthDnsService *dns, GDBusObjectManagerServer *object_manager,
-                                      HearthBusLinkMethodFunc method, gpointer user_data);
+                                      HearthBusLinkMethodFunc method, GSourceFunc refreshed, gpointer user_data);
 void hearth_bus_links_free (HearthBusLinks *links);
 /* Something that Link properties show changed (DNS entries). */
 void hearth_bus_links_queue_refresh (HearthBusLinks *links);

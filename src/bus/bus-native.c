@@ -84,8 +84,8 @@ entry_object_free (gpointer p)
 
 /* ---- properties ---- */
 
-static void
-server_address_text (const HearthDnsServer *server, char *buf, gsize size)
+void
+hearth_bus_native_server_address (const HearthDnsServer *server, char *buf, gsize size)
 {
   const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) &server->addr;
   char plain[INET6_ADDRSTRLEN + 8];
@@ -122,7 +122,7 @@ server_skeleton_new (HearthBusNative *native, EntryObject *eo)
   for (guint i = 0; i < entry->domains->len; i++)
     g_ptr_array_add (domains, g_ptr_array_index (entry->domains, i));
   g_ptr_array_add (domains, NULL);
-  server_address_text (entry->server, address, sizeof address);
+  hearth_bus_native_server_address (entry->server, address, sizeof address);
   eo->server = hearth_bus_server_skeleton_new ();
   hearth_bus_server_set_address (eo->server, address);
   hearth_bus_server_set_port (eo->server, hearth_net_sockaddr_port ((const struct sockaddr *) &entry->server->addr));
@@ -701,7 +701,7 @@ hearth_bus_native_new (HearthDnsService *dns, GSourceFunc reload, gpointer reloa
   for (guint i = 0; i < entries->len; i++)
     entry_changed_cb (g_ptr_array_index (entries, i), TRUE, native);
   hearth_dns_service_set_entry_func (dns, entry_changed_cb, native);
-  native->links = hearth_bus_links_new (dns, native->object_manager, link_method_cb, native);
+  native->links = hearth_bus_links_new (dns, native->object_manager, link_method_cb, stats_tick_cb, native);
   return native;
 }
 

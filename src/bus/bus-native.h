@@ -30,5 +30,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthBusNative, hearth_bus_native_free)
 gboolean hearth_bus_native_set_connection (HearthBusNative *native, GDBusConnection *connection, GError **error);
 /* Reads the listeners again (once the DNS service started). */
 void hearth_bus_native_update_listen_addresses (HearthBusNative *native);
+/* A server's address as its Server object spells it ("fe80::1%eth0" for
+ * link-local addresses). */
+void hearth_bus_native_server_address (const HearthDnsServer *server, char *buf, gsize size);
 /* The object path of an entry's object. */
 char *hearth_bus_native_entry_path (const HearthDnsEntry *entry);

@@ -20,7 +20,6 @@ the dnsmasq reference, and when not root (exit code 77).
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -242,7 +241,15 @@ class LinkTestCase(nettest.NetTestCase):
         self.srv.veth(host_if, peer, peer_if,
                       addrs=[host_addr + '/24'] if host_addr else [],
                       peer_addrs=[peer_addr + '/24'] if peer_addr else [], up=up)
+        if up:
+            # The kernel reports the carrier a moment later (linkwatch):
+            # tests start from a link that is really up.
+            took = nettest.wait_for(lambda: self.operstate(host_if) == 'UP', 3.0)
+            self.assertIsNotNone(took, '%s not up after 3 s' % host_if)
         return peer
+
+    def operstate(self, name):
+        return json.loads(self.srv.ip('-j', 'link', 'show', 'dev', name))[0]['operstate']
 
     def link_upstream(self, peer, addr=PEER_ADDR):
         """A fake upstream on addr#53 in peer answering corp.test and
@@ -371,8 +378,8 @@ class LinkObjectsTest(LinkTestCase):
         path = link_path(h1_idx)
         added = self.c.wait_signal('InterfacesAdded', path, 1.0)
         self.assertIsNotNone(added, 'no InterfacesAdded for %s' % path)
-        self.assertIn(LINK, added[1])
-        props = self.wait_link(h1_idx, 'OperationalState', 'up')
+        self.assertEqual((added[1][LINK]['Index'], added[1][LINK]['Name']), (h1_idx, 'vethh1'))
+        self.wait_link(h1_idx, 'OperationalState', 'up')
         props = self.c.get_all(path)
         self.assertEqual((props['Index'], props['Name']), (h1_idx, 'vethh1'))
         self.assertTrue(props['Carrier'])
@@ -412,6 +419,10 @@ class ListeningTest(LinkTestCase):
     def setUp(self):
         super().setUp()
         self.peer = self.peer_link(host_addr=None)
+        # No IPv6 link-local address either (bind-dynamic would listen on
+        # it once its DAD ends): vethh0 has no address until the test adds
+        # one.
+        self.srv.sysctl('net.ipv6.conf.%s.disable_ipv6' % HOST_IF, 1)
         self.peer_link(host_if='vethx0', peer_if='vethq0', host_addr='10.79.0.1',
                        peer_addr='10.79.0.2', peer=self.peer)
 
@@ -555,14 +566,15 @@ class PerLinkDnsTest(LinkTestCase):
         self.assertAnsweredBy('n19.corp.test', default, [self.up], addr='192.0.2.1')
 
     def test_servers_property_spelling(self):
-        # Link.Servers lists the servers as their Server objects' Address
-        # property spells them (org.hearth.Hearth1.Link.xml).
+        # Link.Servers lists the servers as ADDRESS#PORT, the address as
+        # their Server objects' Address property spells it
+        # (org.hearth.Hearth1.Link.xml).
         self.start('--server=10.77.0.3#5353@' + HOST_IF)
         self.set_servers([PEER_ADDR, '10.77.0.4#5300'])
-        addresses = {s['Address'] for s in self.c.servers().values()
-                     if s['Interface'] == HOST_IF}
-        self.assertEqual(addresses, {PEER_ADDR, '10.77.0.3', '10.77.0.4'})
-        self.assertEqual(sorted(self.link(self.idx, 'Servers')), sorted(addresses))
+        spelt = {'%s#%d' % (s['Address'], s['Port']) for s in self.c.servers().values()
+                 if s['Interface'] == HOST_IF}
+        self.assertEqual(spelt, {PEER_ADDR + '#53', '10.77.0.3#5353', '10.77.0.4#5300'})
+        self.assertEqual(sorted(self.link(self.idx, 'Servers')), sorted(spelt))
 
     def test_revert_link_domains(self):
         default = self.default_upstream()
