@@ -286,6 +286,7 @@ cache_change_cb (struct nl_cache *cache, struct nl_object *obj, int action, void
 typedef struct {
   HearthNetMonitor *monitor;
   gboolean applied;
+  gboolean ignored; /* well-formed but not ours (bridge port records) */
 } ParseContext;
 
 static void
@@ -299,7 +300,12 @@ parsed_object_cb (struct nl_object *obj, void *data)
     {
       /* Bridge port notifications (AF_BRIDGE) describe the same index
        * again; only the generic record is the link. */
-      if (rtnl_link_get_family ((struct rtnl_link *) obj) != AF_UNSPEC || rtnl_link_get_ifindex ((struct rtnl_link *) obj) <= 0)
+      if (rtnl_link_get_family ((struct rtnl_link *) obj) != AF_UNSPEC)
+        {
+          ctx->ignored = TRUE;
+          return;
+        }
+      if (rtnl_link_get_ifindex ((struct rtnl_link *) obj) <= 0)
         return;
       cache = monitor->link_cache;
     }
@@ -326,11 +332,13 @@ hearth_net_monitor_feed (HearthNetMonitor *monitor, const guint8 *buf, gsize len
     {
       struct nlmsghdr hdr;
       struct nl_msg *msg;
-      ParseContext ctx = { monitor, FALSE };
+      ParseContext ctx = { monitor, FALSE, FALSE };
       gsize step;
 
       memcpy (&hdr, buf, sizeof hdr);
-      if (hdr.nlmsg_len < sizeof hdr || hdr.nlmsg_len > len)
+      /* No kernel message is larger than a receive buffer; a larger
+       * length is not one of them. */
+      if (hdr.nlmsg_len < sizeof hdr || hdr.nlmsg_len > len || hdr.nlmsg_len > RECV_BUFFER_SIZE)
         {
           monitor->stats.bad_messages++;
           break;
@@ -351,9 +359,9 @@ hearth_net_monitor_feed (HearthNetMonitor *monitor, const guint8 *buf, gsize len
               break;
             }
           nlmsg_set_proto (msg, NETLINK_ROUTE);
-          if (nl_msg_parse (msg, parsed_object_cb, &ctx) < 0 || !ctx.applied)
+          if (nl_msg_parse (msg, parsed_object_cb, &ctx) < 0 || (!ctx.applied && !ctx.ignored))
             monitor->stats.bad_messages++;
-          else
+          else if (ctx.applied)
             {
               monitor->stats.messages++;
               applied++;

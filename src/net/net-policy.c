@@ -173,6 +173,8 @@ gboolean
 hearth_net_policy_accepts (const HearthNetPolicy *policy, const HearthNetLink *arrival, int family, const void *dst,
                            const HearthNetLink *dst_link)
 {
+  if (hearth_net_policy_is_open (policy))
+    return TRUE;
   if (arrival != NULL && hearth_net_policy_address_selected (policy, arrival->name, family, dst))
     return TRUE;
   /* Over loopback to an address of another link: that link decides. */
