@@ -69,6 +69,26 @@ def nfds(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
 
+def start_in(ns, argv):
+    """The daemon, started inside namespace ns (no intermediate process,
+    so the pid is the daemon's)."""
+    def enter():
+        fd = os.open('/run/netns/' + ns, os.O_RDONLY)
+        libc.setns(fd, CLONE_NEWNET)
+    return subprocess.Popen(argv, preexec_fn=enter, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(proc, *namespaces):
+    if proc is not None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    for ns in namespaces:
+        subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+
+
 def run(label, argv0, extra):
     ns = 'hbench-%d-%s' % (os.getpid(), label)
     ip('netns', 'add', ns)
@@ -79,10 +99,7 @@ def run(label, argv0, extra):
             '--pid-file=' + os.path.join(tmp, 'pid')] + extra
     proc = None
     try:
-        def enter():
-            fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-            libc.setns(fd, CLONE_NEWNET)
-        proc = subprocess.Popen(argv, preexec_fn=enter, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = start_in(ns, argv)
         time.sleep(0.5)
         with InNetns(ns):
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -134,13 +151,7 @@ def run(label, argv0, extra):
             'cpu_ms': cpu,
         }
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+        stop(proc, ns)
 
 
 def run_qps(label, argv0, extra):
@@ -159,11 +170,7 @@ def run_qps(label, argv0, extra):
         argv = [argv0, '-k', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--port=%d' % PORT,
                 '--address=/q.bench/192.0.2.1', '--log-facility=' + os.path.join(tmp, 'log'),
                 '--pid-file=' + os.path.join(tmp, 'pid'), '--interface=vb*', '--except-interface=lo'] + extra
-
-        def enter():
-            fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-            libc.setns(fd, CLONE_NEWNET)
-        proc = subprocess.Popen(argv, preexec_fn=enter, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = start_in(ns, argv)
         time.sleep(0.7)
         qfile = os.path.join(tmp, 'queries')
         with open(qfile, 'w') as f:
@@ -177,14 +184,7 @@ def run_qps(label, argv0, extra):
                 qps = float(line.split(':')[1])
         return qps
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
-        subprocess.run(['ip', 'netns', 'del', cl], stderr=subprocess.DEVNULL)
+        stop(proc, ns, cl)
 
 
 def main():

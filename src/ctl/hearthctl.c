@@ -441,15 +441,25 @@ compare_objects (gconstpointer a, gconstpointer b)
   return strcmp (x->path, y->path);
 }
 
-/* The Server and Route objects, each sorted by ID. Objects with neither
- * interface (the Manager, if it is listed) are left out. */
+/* The Server, Route and Link objects, each sorted by ID (a link's is its
+ * interface index). Objects with none of these interfaces (the Manager, if
+ * it is listed) are left out. */
 static gboolean
-load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, GError **error)
+load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, GPtrArray **out_links, GError **error)
 {
+  static const struct
+  {
+    const char *iface;
+    const char *prefix;
+  } kinds[] = {
+    { HEARTH_SERVER_IFACE, HEARTH_SERVER_PATH },
+    { HEARTH_ROUTE_IFACE, HEARTH_ROUTE_PATH },
+    { HEARTH_LINK_IFACE, HEARTH_LINK_PATH },
+  };
+  GPtrArray **outs[] = { out_servers, out_routes, out_links };
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) objects = NULL;
-  g_autoptr (GPtrArray) servers = g_ptr_array_new_with_free_func (hearthctl_object_free);
-  g_autoptr (GPtrArray) routes = g_ptr_array_new_with_free_func (hearthctl_object_free);
+  GPtrArray *lists[G_N_ELEMENTS (kinds)];
   GVariantIter iter;
   const char *path;
   GVariant *ifaces;
@@ -460,73 +470,34 @@ load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, G
     return FALSE;
   objects = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, objects);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    lists[k] = g_ptr_array_new_with_free_func (hearthctl_object_free);
   while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
     {
-      GVariant *props;
-
-      if ((props = g_variant_lookup_value (ifaces, HEARTH_SERVER_IFACE, NULL)) != NULL)
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
         {
-          HearthctlObject *obj = g_new0 (HearthctlObject, 1);
+          GVariant *props = g_variant_lookup_value (ifaces, kinds[k].iface, NULL);
+          HearthctlObject *obj;
 
+          if (props == NULL)
+            continue;
+          obj = g_new0 (HearthctlObject, 1);
           obj->path = g_strdup (path);
-          obj->id = id_from_path (path, HEARTH_SERVER_PATH);
+          obj->id = id_from_path (path, kinds[k].prefix);
           obj->props = props;
-          g_ptr_array_add (servers, obj);
-        }
-      else if ((props = g_variant_lookup_value (ifaces, HEARTH_ROUTE_IFACE, NULL)) != NULL)
-        {
-          HearthctlObject *obj = g_new0 (HearthctlObject, 1);
-
-          obj->path = g_strdup (path);
-          obj->id = id_from_path (path, HEARTH_ROUTE_PATH);
-          obj->props = props;
-          g_ptr_array_add (routes, obj);
+          g_ptr_array_add (lists[k], obj);
+          break;
         }
       g_variant_unref (ifaces);
     }
-  g_ptr_array_sort (servers, compare_objects);
-  g_ptr_array_sort (routes, compare_objects);
-  if (out_servers != NULL)
-    *out_servers = g_steal_pointer (&servers);
-  if (out_routes != NULL)
-    *out_routes = g_steal_pointer (&routes);
-  return TRUE;
-}
-
-/* The Link objects, sorted by interface index. */
-static gboolean
-load_links (Hearthctl *ctl, GPtrArray **out_links, GError **error)
-{
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) objects = NULL;
-  g_autoptr (GPtrArray) links = g_ptr_array_new_with_free_func (hearthctl_object_free);
-  GVariantIter iter;
-  const char *path;
-  GVariant *ifaces;
-
-  reply = call (ctl, HEARTH_ROOT_PATH, DBUS_OM_IFACE, "GetManagedObjects", NULL,
-                G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), FALSE, error);
-  if (reply == NULL)
-    return FALSE;
-  objects = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, objects);
-  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
-      GVariant *props = g_variant_lookup_value (ifaces, HEARTH_LINK_IFACE, NULL);
-
-      if (props != NULL)
-        {
-          HearthctlObject *obj = g_new0 (HearthctlObject, 1);
-
-          obj->path = g_strdup (path);
-          obj->id = id_from_path (path, HEARTH_LINK_PATH);
-          obj->props = props;
-          g_ptr_array_add (links, obj);
-        }
-      g_variant_unref (ifaces);
+      g_ptr_array_sort (lists[k], compare_objects);
+      if (outs[k] != NULL)
+        *outs[k] = lists[k];
+      else
+        g_ptr_array_unref (lists[k]);
     }
-  g_ptr_array_sort (links, compare_objects);
-  *out_links = g_steal_pointer (&links);
   return TRUE;
 }
 
@@ -682,7 +653,7 @@ cmd_status (Hearthctl *ctl, char **args, GError **error)
   if (reply == NULL)
     return FALSE;
   props = g_variant_get_child_value (reply, 0);
-  if (!load_objects (ctl, &servers, &routes, error))
+  if (!load_objects (ctl, &servers, &routes, NULL, error))
     return FALSE;
 
   if (ctl->json != JSON_OFF)
@@ -738,7 +709,7 @@ cmd_servers (Hearthctl *ctl, char **args, GError **error)
   g_autoptr (GPtrArray) servers = NULL;
   Table t;
 
-  if (!load_objects (ctl, &servers, NULL, error))
+  if (!load_objects (ctl, &servers, NULL, NULL, error))
     return FALSE;
   if (ctl->json != JSON_OFF)
     {
@@ -834,7 +805,7 @@ cmd_routes (Hearthctl *ctl, char **args, GError **error)
   g_autoptr (GHashTable) servers_by_path = NULL;
   Table t;
 
-  if (!load_objects (ctl, &servers, &routes, error))
+  if (!load_objects (ctl, &servers, &routes, NULL, error))
     return FALSE;
   if (ctl->json != JSON_OFF)
     {
@@ -1006,7 +977,7 @@ cmd_links (Hearthctl *ctl, char **args, GError **error)
   g_autoptr (GPtrArray) links = NULL;
   Table t;
 
-  if (!load_links (ctl, &links, error))
+  if (!load_objects (ctl, NULL, NULL, &links, error))
     return FALSE;
   if (ctl->json != JSON_OFF)
     {
@@ -1061,7 +1032,7 @@ resolve_link (Hearthctl *ctl, const char *arg, guint32 *out_index, GError **erro
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not an interface name"), arg);
       return FALSE;
     }
-  if (!load_links (ctl, &links, error))
+  if (!load_objects (ctl, NULL, NULL, &links, error))
     return FALSE;
   for (guint i = 0; i < links->len; i++)
     {
