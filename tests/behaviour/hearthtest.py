@@ -703,6 +703,23 @@ def _die_with_parent():
         pass
 
 
+def stop_process(proc, timeout=5.0):
+    """SIGTERM to a child we started, wait (SIGKILL after timeout);
+    returns its exit code (negative signal number if killed)."""
+    if proc.poll() is None:
+        try:
+            os.kill(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(3)
+    _live.discard(proc)
+    return proc.returncode
+
+
 class HearthdStartError(AssertionError):
     pass
 
@@ -811,18 +828,7 @@ class Hearthd:
     def stop(self, timeout=5.0):
         """SIGTERM, wait (SIGKILL after timeout); returns the exit code
         (negative signal number if killed by a signal)."""
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(3)
-        _live.discard(self.proc)
-        self.exit_code = self.proc.returncode
+        self.exit_code = stop_process(self.proc, timeout)
         return self.exit_code
 
     def stderr_text(self):

@@ -465,17 +465,7 @@ class NetDaemon:
                                                              self.stderr_text())
 
     def stop(self, timeout=5.0):
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(3)
-        self.exit_code = self.proc.returncode
+        self.exit_code = ht.stop_process(self.proc, timeout)
         return self.exit_code
 
     def kill(self):
