@@ -204,6 +204,10 @@ upstream_socket (const struct sockaddr *server, int type, const char *interface,
       set_io_error (error, errno, "cannot create socket for", server);
       return -1;
     }
+  /* A numeric scope ("fe80::1%3") names the interface by index: the
+   * address's scope id already routes it, and there is no name to bind. */
+  if (interface != NULL && g_ascii_string_to_unsigned (interface, 10, 1, G_MAXUINT32, NULL, NULL))
+    interface = NULL;
   if (interface != NULL && setsockopt (fd, SOL_SOCKET, SO_BINDTODEVICE, interface, strlen (interface)) < 0)
     {
       int errsv = errno;

@@ -15,6 +15,7 @@ from the moment the address was added, polling every 50 ms.
 """
 
 import itertools
+import json
 import time
 
 import dns.rcode
@@ -341,6 +342,21 @@ class TestBoundServer(nt.NetTestCase):
         took = nt.poll_served(self.srv, '127.0.0.1', fresh('up6.test'), timeout=START,
                               interval=0.2, check=lambda m: pu.a_records(m) == [UPSTREAM_A])
         self.assertIsNotNone(took, 'not answered through fe80::2%vethu0' + self.d.describe())
+        self.assertGreater(up6.count(), 0)
+
+    def test_link_local_upstream_with_numeric_scope(self):
+        # fe80::2%INDEX: the interface named by its index (no device name
+        # to bind the socket to; the scope id routes it).
+        self.srv.add_addr('vethu0', 'fe80::1/64')
+        self.ups.add_addr('u0', 'fe80::2/64')
+        up6 = self.upstream_in(self.ups, 'fe80::2%u0', port=53,
+                               handler=pu.answer_everything(UPSTREAM_A))
+        index = json.loads(self.srv.ip('-j', 'link', 'show', 'vethu0'))[0]['ifindex']
+        self.d.stop()
+        self.d = self.start(self.srv, '--server=/up6.test/fe80::2%%%d' % index)
+        took = nt.poll_served(self.srv, '127.0.0.1', fresh('up6.test'), timeout=START,
+                              interval=0.2, check=lambda m: pu.a_records(m) == [UPSTREAM_A])
+        self.assertIsNotNone(took, 'not answered through fe80::2%%%d' % index + self.d.describe())
         self.assertGreater(up6.count(), 0)
 
     def test_answers_again_after_link_flap(self):
