@@ -487,7 +487,6 @@ hearth_dns_listen_link_served (HearthDnsListen *listen, const HearthNetLink *lin
 static gboolean
 client_is_local (HearthDnsListen *listen, const struct sockaddr *from)
 {
-  g_autoptr (GPtrArray) links = NULL;
   guint8 bytes[16];
   int family;
 
@@ -515,18 +514,10 @@ client_is_local (HearthDnsListen *listen, const struct sockaddr *from)
     }
   else
     return FALSE;
+  /* Per query: no allocation, a walk over a handful of addresses. */
   if (listen->host_only)
     return hearth_net_monitor_find_address (listen->monitor, family, bytes) != NULL;
-  links = hearth_net_monitor_list_links (listen->monitor);
-  for (guint i = 0; i < links->len; i++)
-    {
-      const HearthNetLink *link = g_ptr_array_index (links, i);
-
-      for (guint j = 0; j < link->addresses->len; j++)
-        if (hearth_net_address_covers (&g_array_index (link->addresses, HearthNetAddress, j), family, bytes))
-          return TRUE;
-    }
-  return FALSE;
+  return hearth_net_monitor_find_subnet (listen->monitor, family, bytes) != NULL;
 }
 
 gboolean

@@ -602,6 +602,20 @@ hearth_net_monitor_find_address (HearthNetMonitor *monitor, int family, const vo
   return NULL;
 }
 
+const HearthNetLink *
+hearth_net_monitor_find_subnet (HearthNetMonitor *monitor, int family, const void *bytes)
+{
+  GHashTableIter iter;
+  HearthNetLink *link;
+
+  g_hash_table_iter_init (&iter, monitor->links);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &link))
+    for (guint i = 0; i < link->addresses->len; i++)
+      if (hearth_net_address_covers (&g_array_index (link->addresses, HearthNetAddress, i), family, bytes))
+        return link;
+  return NULL;
+}
+
 static gint
 compare_index (gconstpointer a, gconstpointer b)
 {

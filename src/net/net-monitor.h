@@ -81,6 +81,9 @@ const HearthNetLink *hearth_net_monitor_get_link (HearthNetMonitor *monitor, gui
 const HearthNetLink *hearth_net_monitor_find_link (HearthNetMonitor *monitor, const char *name);
 /* The link carrying this address (family + bytes compared), or NULL. */
 const HearthNetLink *hearth_net_monitor_find_address (HearthNetMonitor *monitor, int family, const void *bytes);
+/* A link with an address whose prefix covers (family, bytes): the
+ * address is on a directly attached network. NULL if none. */
+const HearthNetLink *hearth_net_monitor_find_subnet (HearthNetMonitor *monitor, int family, const void *bytes);
 /* All links, ordered by index (new array of borrowed pointers). */
 GPtrArray *hearth_net_monitor_list_links (HearthNetMonitor *monitor);
 void hearth_net_monitor_get_stats (HearthNetMonitor *monitor, HearthNetMonitorStats *out_stats);

@@ -450,6 +450,16 @@ find_address_text (HearthNetMonitor *monitor, const char *text)
   return hearth_net_monitor_find_address (monitor, family, bytes);
 }
 
+static const HearthNetLink *
+find_subnet_text (HearthNetMonitor *monitor, const char *text)
+{
+  guint8 bytes[16];
+  int family = strchr (text, ':') != NULL ? AF_INET6 : AF_INET;
+
+  g_assert_cmpint (inet_pton (family, text, bytes), ==, 1);
+  return hearth_net_monitor_find_subnet (monitor, family, bytes);
+}
+
 static guint
 n_links (HearthNetMonitor *monitor)
 {
@@ -806,6 +816,13 @@ assert_dump_state (HearthNetMonitor *monitor)
   /* In a covered subnet but not an address of the machine. */
   g_assert_null (find_address_text (monitor, "10.99.0.3"));
   g_assert_null (find_address_text (monitor, "2001:db8:99::3"));
+  /* ...which find_subnet finds (the --local-service check). */
+  g_assert_nonnull (find_subnet_text (monitor, "10.99.0.3"));
+  g_assert_nonnull (find_subnet_text (monitor, "2001:db8:99::3"));
+  g_assert_true (find_subnet_text (monitor, "10.98.0.77") == g_ptr_array_index (links, 3));
+  g_assert_true (find_subnet_text (monitor, "127.1.2.3") == lo);
+  g_assert_null (find_subnet_text (monitor, "10.97.0.1"));
+  g_assert_null (find_subnet_text (monitor, "2001:db8:98::1"));
   /* The bytes of 10.99.0.1 asked as IPv6, and 127.0.0.1's as IPv6. */
   inet_pton (AF_INET, "10.99.0.1", bytes);
   g_assert_null (hearth_net_monitor_find_address (monitor, AF_INET6, bytes));
