@@ -247,10 +247,13 @@ recompute (HearthDnsListen *listen)
 
       if (b->wanted)
         continue;
-      /* --bind-interfaces keeps a socket whose address went: it answers
-       * again when the address returns. A failed one is forgotten either
-       * way, to be tried afresh. */
-      if (listen->mode == HEARTH_DNS_BIND_INTERFACES && !failed)
+      /* --bind-interfaces keeps a socket whose address went, while its
+       * interface exists: it answers again when the address returns. A
+       * deleted interface takes its sockets along (a new one brings new
+       * link-local addresses; keeping the old would leak). A failed one
+       * is forgotten either way, to be tried afresh. */
+      if (listen->mode == HEARTH_DNS_BIND_INTERFACES && !failed &&
+          hearth_net_monitor_get_link (listen->monitor, b->addr.ifindex) != NULL)
         continue;
       if (!failed)
         {

@@ -191,9 +191,32 @@ class TestBindInterfacesKeeps(InterfaceTestCase):
 
     @dnsmasq_differs('dnsmasq --bind-interfaces never opens addresses that appear later')
     def test_kept_sockets_reused(self):
-        # Sockets stay when their address goes away and serve it again when
-        # it comes back: re-creating the interface with the same three
-        # addresses in turn must not add descriptors after the first round.
+        # A socket stays when its address goes while the interface stays,
+        # and serves the address again when it comes back.
+        d = self.daemon('--bind-interfaces', '--interface=vethh*')
+        self.served(d, '127.0.0.1', timeout=START, ns=self.srv)
+        self.srv.ip('link', 'add', 'vethh16', 'type', 'veth', 'peer', 'name', 'vethp16')
+        self.srv.link_up('vethh16')
+        self.srv.link_up('vethp16')
+        self.srv.add_addr('vethh16', '10.16.0.1/24')
+        self.served(d, '10.16.0.1', ns=self.srv, msg='(first appearance)')
+        n = d.fd_count()
+        self.srv.del_addr('vethh16', '10.16.0.1/24')
+        self.not_served(d, '10.16.0.1', duration=0.3, ns=self.srv, msg='(address removed)')
+        self.assertEqual(d.fd_count(), n, 'socket closed although --bind-interfaces keeps it')
+        t0 = time.monotonic()
+        self.srv.add_addr('vethh16', '10.16.0.1/24')
+        self.served(d, '10.16.0.1', ns=self.srv, start=t0, msg='(address back)')
+        self.assertEqual(d.fd_count(), n, 'a second socket for the same address' + d.describe())
+        self.assertTrue(d.running())
+
+    @dnsmasq_differs('dnsmasq --bind-interfaces never opens addresses that appear later')
+    def test_deleted_interface_takes_its_sockets(self):
+        # Interfaces re-created over and over, each with a fresh IPv6
+        # link-local address (usable at once: no DAD) and one of three IPv4
+        # addresses: the descriptor count must not grow.
+        self.srv.sysctl('net.ipv6.conf.default.accept_dad', 0)
+        self.srv.sysctl('net.ipv6.conf.all.accept_dad', 0)
         d = self.daemon('--bind-interfaces', '--interface=vethh*')
         self.served(d, '127.0.0.1', timeout=START, ns=self.srv)
         counts = []
