@@ -273,9 +273,8 @@ monitor_cb (HearthNetMonitor *monitor, HearthNetEvent event, const HearthNetLink
   HearthDnsListen *listen = user_data;
 
   recompute (listen);
-  if (event == HEARTH_NET_EVENT_LINK_ADDED || event == HEARTH_NET_EVENT_ADDRESS_ADDED ||
-      event == HEARTH_NET_EVENT_LINK_REMOVED || event == HEARTH_NET_EVENT_ADDRESS_REMOVED ||
-      event == HEARTH_NET_EVENT_LINK_CHANGED)
+  /* A flag change (DAD done) neither brings nor takes anything awaited. */
+  if (event != HEARTH_NET_EVENT_ADDRESS_CHANGED)
     report_waiting (listen);
 }
 
@@ -283,12 +282,6 @@ static gboolean
 accept_cb (const HearthDnsLocalContext *arrival, const struct sockaddr *from, gpointer user_data)
 {
   return hearth_dns_listen_accepts (user_data, arrival, from);
-}
-
-static void
-bound_free (gpointer p)
-{
-  g_free (p);
 }
 
 HearthDnsListen *
@@ -300,7 +293,7 @@ hearth_dns_listen_new (const HearthDnsConfig *config, HearthNetMonitor *monitor,
   listen->monitor = monitor;
   listen->stub = stub;
   listen->policy = hearth_net_policy_new ();
-  listen->bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, bound_free);
+  listen->bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   listen->pending = g_array_new (FALSE, FALSE, sizeof (int));
   listen->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < config->interfaces->len; i++)

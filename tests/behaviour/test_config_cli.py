@@ -102,6 +102,7 @@ class TestCheckMode(ConfigTestCase):
         ('cname=alias-only.test', 'cname'),
         ('bogus-nxdomain=not-an-address', 'bogus-nxdomain'),
         ('local-ttl=soon', 'local-ttl'),
+        ('local-service=sideways', 'local-service'),
     ]
 
     def test_bad_values_fail_naming_location(self):

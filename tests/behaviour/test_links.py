@@ -26,22 +26,14 @@ import time
 import unittest
 
 import dns.rcode
-import gi
-
-gi.require_version('Gio', '2.0')
-from gi.repository import Gio, GLib  # noqa: E402
 
 import hearthtest as ht  # noqa: E402
 import nettest  # noqa: E402
 from dbustest import PrivateBus, have_dbus_daemon  # noqa: E402
+import busclient  # noqa: E402
+from busclient import (BUS_NAME, LINK, MANAGER, OBJECT_MANAGER, ROOT, SERVER,  # noqa: E402
+                       DBusCallError)
 
-BUS_NAME = 'org.hearth.Hearth1'
-ROOT = '/org/hearth/Hearth1'
-MANAGER = 'org.hearth.Hearth1.Manager'
-LINK = 'org.hearth.Hearth1.Link'
-SERVER = 'org.hearth.Hearth1.Server'
-OBJECT_MANAGER = 'org.freedesktop.DBus.ObjectManager'
-PROPERTIES = 'org.freedesktop.DBus.Properties'
 ERROR = 'org.hearth.Hearth1.Error.'
 NOBODY = 65534
 
@@ -65,109 +57,26 @@ def _hearthctl_binary():
 
 HEARTHCTL = _hearthctl_binary()
 
-CONNECT_FLAGS = (Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-                 Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION)
-
-
-def pump():
-    """Dispatch pending signal callbacks of the default main context."""
-    ctx = GLib.MainContext.default()
-    for _ in range(10000):
-        if not ctx.iteration(False):
-            break
-
-
 def link_path(index):
     return '%s/link/%d' % (ROOT, index)
 
 
-class DBusCallError(Exception):
-    def __init__(self, name, message):
-        super().__init__('%s: %s' % (name, message))
-        self.name = name
-        self.message = message
-
-
-class Client:
-    """One connection to the private bus that records the ObjectManager's
-    InterfacesAdded/InterfacesRemoved signals."""
-
-    def __init__(self, address):
-        self.conn = Gio.DBusConnection.new_for_address_sync(address, CONNECT_FLAGS, None, None)
-        self.conn.set_exit_on_close(False)
-        self.signals = []
-        self._sub = self.conn.signal_subscribe(None, OBJECT_MANAGER, None, ROOT, None,
-                                               Gio.DBusSignalFlags.NONE, self._on_signal)
-        # A round trip after AddMatch: no signal caused from now on is missed.
-        self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                            'org.freedesktop.DBus', 'GetId', None, None,
-                            Gio.DBusCallFlags.NONE, 5000, None)
-
-    def _on_signal(self, conn, sender, path, iface, member, params):
-        self.signals.append((member, params.unpack()))
-
-    def close(self):
-        try:
-            self.conn.signal_unsubscribe(self._sub)
-            self.conn.close_sync(None)
-        except GLib.Error:
-            pass
-
-    def call(self, path, iface, method, sig=None, *args, timeout=10):
-        params = GLib.Variant(sig, tuple(args)) if sig else None
-        try:
-            ret = self.conn.call_sync(BUS_NAME, path, iface, method, params, None,
-                                      Gio.DBusCallFlags.NONE, int(timeout * 1000), None)
-        except GLib.Error as e:
-            name = Gio.DBusError.get_remote_error(e) or ('GLib.Error:%s' % e.code)
-            raise DBusCallError(name, e.message) from None
-        return ret.unpack() if ret is not None else ()
-
-    def mgr(self, method, sig=None, *args):
-        return self.call(ROOT, MANAGER, method, sig, *args)
-
-    def get(self, path, iface, prop):
-        return self.call(path, PROPERTIES, 'Get', '(ss)', iface, prop)[0]
+class Client(busclient.Client):
+    """The shared client, with the shapes these tests use."""
 
     def get_all(self, path, iface=LINK):
-        return self.call(path, PROPERTIES, 'GetAll', '(s)', iface)[0]
-
-    def objects(self):
-        return self.call(ROOT, OBJECT_MANAGER, 'GetManagedObjects')[0]
-
-    def links(self):
-        """{path: Link properties}."""
-        return {p: i[LINK] for p, i in self.objects().items() if LINK in i}
-
-    def servers(self):
-        return {p: i[SERVER] for p, i in self.objects().items() if SERVER in i}
+        return super().get_all(path, iface)
 
     def owner_pid(self):
-        try:
-            ret = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                      'org.freedesktop.DBus', 'GetNameOwner',
-                                      GLib.Variant('(s)', (BUS_NAME,)), None,
-                                      Gio.DBusCallFlags.NONE, 5000, None)
-            ret = self.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
-                                      'org.freedesktop.DBus', 'GetConnectionUnixProcessID',
-                                      GLib.Variant('(s)', ret.unpack()), None,
-                                      Gio.DBusCallFlags.NONE, 5000, None)
-            return ret.unpack()[0]
-        except GLib.Error:
-            return None
+        return self.name_owner_pid()
 
     def wait_signal(self, member, path, timeout):
-        """The arguments of the first recorded `member` signal about path,
-        waiting up to timeout; None if none came."""
-        deadline = time.monotonic() + timeout
-        while True:
-            pump()
-            for m, args in self.signals:
-                if m == member and args[0] == path:
-                    return args
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.01)
+        """The (path, interfaces...) arguments of the first `member`
+        ObjectManager signal about path, waiting up to timeout; None if
+        none came."""
+        s = super().wait_signal(lambda s: s.member == member and s.iface == OBJECT_MANAGER
+                                and s.args[0] == path, timeout)
+        return s.args if s is not None else None
 
 
 def _die_with_parent():
