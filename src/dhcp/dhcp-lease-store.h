@@ -1,0 +1,93 @@
+/* The lease file: crash-safe persistence of the lease table in dnsmasq's
+ * lease-file format.
+ *
+ * The file itself (PATH) is always a complete dnsmasq-format lease file,
+ * replaced only by writing PATH.tmp, fsyncing it and renaming it over
+ * PATH (then fsyncing the directory). Between two such compactions,
+ * changes go to an append-only journal beside it (PATH.journal), one line
+ * per change ("add <lease line>" or "del <address>"); the journal is
+ * written and fdatasync()ed once per batch, and the server sends an ACK
+ * only after the batch holding its lease is on disk. Loading reads PATH,
+ * then replays the journal; a damaged or cut-short line is reported and
+ * skipped, everything valid is kept.
+ *
+ * When the disk is full or failing, pending changes stay in memory and
+ * are retried; PATH is never truncated or replaced by a partial file.
+ *
+ * The pure parser (hearth_dhcp_lease_file_parse) is what the loader, the
+ * --leasefile-ro "init" output reader, the unit tests and the fuzzer use.
+ */
+#pragma once
+
+#include "dhcp/dhcp-lease.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One valid lease line (deleted = FALSE), or a journal "del" (deleted =
+ * TRUE, only record->addr meaningful). */
+typedef void (*HearthDhcpLeaseRecordFunc) (const HearthDhcpLeaseRecord *record, gboolean deleted,
+                                           gpointer user_data);
+/* A line that could not be read: @line is 1-based, @message says why. */
+typedef void (*HearthDhcpLeaseErrorFunc) (guint line, const char *message, gpointer user_data);
+
+/* Parses lease-file text (dnsmasq format; with @journal, the journal's
+ * "add"/"del" lines). IPv6 lines, the "duid" line and "agent-info"/
+ * "vendorclass" trailers are skipped without error. A last line without
+ * its newline is reported as cut short and skipped. Returns the number of
+ * records delivered. Pure; never reads past @len; @data need not be
+ * NUL-terminated. */
+guint hearth_dhcp_lease_file_parse (const char *data, gsize len, gboolean journal, HearthDhcpLeaseRecordFunc func,
+                                    HearthDhcpLeaseErrorFunc error_func, gpointer user_data);
+
+/* One record as a dnsmasq lease line, newline included, appended to @out. */
+void hearth_dhcp_lease_record_format (const HearthDhcpLeaseRecord *record, GString *out);
+
+typedef struct _HearthDhcpLeaseStore HearthDhcpLeaseStore;
+
+typedef struct {
+  guint64 journal_writes;   /* batches written and synced */
+  guint64 journal_records;  /* lines in the journal now */
+  guint64 compactions;
+  guint64 write_errors;     /* failed writes or syncs (disk full, I/O) */
+  guint pending;            /* changes waiting to be written */
+} HearthDhcpLeaseStoreStats;
+
+/* Nothing is opened until load. */
+HearthDhcpLeaseStore *hearth_dhcp_lease_store_new (const char *path);
+void hearth_dhcp_lease_store_free (HearthDhcpLeaseStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpLeaseStore, hearth_dhcp_lease_store_free)
+
+const char *hearth_dhcp_lease_store_get_path (HearthDhcpLeaseStore *store);
+
+/* Creates the file's directory if missing, reads PATH and the journal,
+ * delivering records in order (a later record for an address replaces an
+ * earlier one; "del" removes it). Damaged lines are logged as
+ * "PATH:LINE: ..., ignoring". A missing file is not an error; an
+ * unreadable one is. Opens the journal for appending afterwards. */
+gboolean hearth_dhcp_lease_store_load (HearthDhcpLeaseStore *store, HearthDhcpLeaseRecordFunc func,
+                                       gpointer user_data, GError **error);
+
+/* Queue a change for the next flush. */
+void hearth_dhcp_lease_store_put (HearthDhcpLeaseStore *store, const HearthDhcpLeaseRecord *record);
+void hearth_dhcp_lease_store_delete (HearthDhcpLeaseStore *store, guint32 addr);
+gboolean hearth_dhcp_lease_store_has_pending (HearthDhcpLeaseStore *store);
+
+/* Appends the queued changes to the journal in one write and syncs it.
+ * FALSE (changes kept queued, to retry) when writing or syncing failed. */
+gboolean hearth_dhcp_lease_store_flush (HearthDhcpLeaseStore *store, GError **error);
+
+/* Whether the journal has grown enough (compared with @n_leases) that a
+ * compaction is due. */
+gboolean hearth_dhcp_lease_store_should_compact (HearthDhcpLeaseStore *store, guint n_leases);
+
+/* Writes @records as the new PATH (tmp + fsync + rename + directory
+ * fsync) and empties the journal. Queued changes are flushed first. On
+ * failure PATH and the journal are left as they were. */
+gboolean hearth_dhcp_lease_store_compact (HearthDhcpLeaseStore *store, const HearthDhcpLeaseRecord *records,
+                                          guint n_records, GError **error);
+
+void hearth_dhcp_lease_store_get_stats (HearthDhcpLeaseStore *store, HearthDhcpLeaseStoreStats *out_stats);
+
+G_END_DECLS
