@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "dhcp/dhcp-service.h"
 #include "dns/dns-service.h"
 
 #include <gio/gio.h>
@@ -18,6 +19,7 @@ typedef struct {
   gboolean session_bus;     /* --session-bus */
   const char *native_name;  /* org.hearth.Hearth1, or NULL (dnsmasq mode) */
   const char *compat_name;  /* --enable-dbus NAME, or NULL */
+  HearthDhcpService *dhcp;  /* the DHCP service, or NULL when DHCP is off */
   GSourceFunc reload;       /* what Reload()/ClearCache do: the SIGHUP handler */
   gpointer reload_data;
 } HearthBusOptions;

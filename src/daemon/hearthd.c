@@ -14,6 +14,8 @@
 #include "config/config-parser.h"
 #include "daemon/daemon-config.h"
 #include "daemon/daemon-process.h"
+#include "dhcp/dhcp-config.h"
+#include "dhcp/dhcp-service.h"
 #include "dns/dns-service.h"
 #include "net/net-socket.h"
 #include "util/util-log.h"
@@ -30,6 +32,7 @@
 typedef struct {
   GMainLoop *loop;
   HearthDnsService *dns;
+  HearthDhcpService *dhcp;
 } Daemon;
 
 static gboolean on_hangup (gpointer user_data);
@@ -48,6 +51,7 @@ bus_new (const HearthDaemonConfig *config, HearthDnsService *dns, Daemon *d)
   options.session_bus = config->session_bus;
   options.native_name = config->compat ? NULL : "org.hearth.Hearth1";
   options.compat_name = config->enable_dbus;
+  options.dhcp = d->dhcp;
   options.reload = on_hangup;
   options.reload_data = d;
   return hearth_bus_new (dns, &options);
@@ -76,7 +80,7 @@ print_version (gboolean compat)
   else
     printf ("hearthd %s (dnsmasq-compatible %s)\n", PACKAGE_VERSION, DNSMASQ_COMPAT_VERSION);
   /* dnsmasq's feature line, telling the truth about what hearth has. */
-  printf ("Compile time options: IPv6 GNU-getopt DBus i18n no-IDN no-DHCP no-DHCPv6 no-Lua no-TFTP no-conntrack "
+  printf ("Compile time options: IPv6 GNU-getopt DBus i18n no-IDN DHCP no-DHCPv6 no-Lua no-TFTP no-conntrack "
           "no-ipset no-nftset no-auth no-DNSSEC no-loop-detect inotify no-dumpfile\n");
   printf ("\nThis software comes with ABSOLUTELY NO WARRANTY.\n"
           "Hearth is free software, and you are welcome to redistribute it\n"
@@ -121,7 +125,8 @@ exit_code_for_config_error (const GError *error)
 /* Hands every item to the subsystem that owns it; options of subsystems
  * not built yet are reported and skipped. */
 static gboolean
-apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfig *dns_config, GError **error)
+apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfig *dns_config,
+             HearthDhcpConfig *dhcp_config, GError **error)
 {
   for (guint i = 0; i < items->len; i++)
     {
@@ -145,6 +150,8 @@ apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfi
           ok = hearth_dns_config_apply (dns_config, item, error);
           break;
         case HEARTH_OPTION_OWNER_DHCP:
+          ok = hearth_dhcp_config_apply (dhcp_config, item, error);
+          break;
         case HEARTH_OPTION_OWNER_TFTP:
           {
             g_autofree char *where = hearth_config_item_get_location (item);
@@ -157,7 +164,10 @@ apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfi
         return FALSE;
     }
   dns_config->log_queries = daemon_config->log_queries;
-  return hearth_dns_config_check (dns_config, error);
+  if (dhcp_config->n_ipv6_ranges > 0 || dhcp_config->n_ipv6_hosts > 0)
+    g_warning (_("DHCPv6 is not supported yet: %u IPv6 dhcp-range and %u IPv6 dhcp-host values ignored"),
+               dhcp_config->n_ipv6_ranges, dhcp_config->n_ipv6_hosts);
+  return hearth_dns_config_check (dns_config, error) && hearth_dhcp_config_check (dhcp_config, error);
 }
 
 static gboolean
@@ -180,6 +190,8 @@ on_hangup (gpointer user_data)
   /* dnsmasq semantics: cache cleared, resolv and hosts-style files read
    * again; the configuration itself is not. */
   hearth_dns_service_reload (d->dns);
+  if (d->dhcp != NULL)
+    hearth_dhcp_service_reload (d->dhcp);
   g_message (_("cleared cache and re-read resolv and hosts files on SIGHUP"));
   hearth_process_notify ("READY=1\nSTATUS=serving DNS");
   return G_SOURCE_CONTINUE;
@@ -201,6 +213,70 @@ on_watchdog (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---- DHCP to DNS: client names and the domain of an address. ---- */
+
+static void
+dns_addr_from_ipv4 (guint32 addr, HearthDnsAddr *out)
+{
+  guint32 n = GUINT32_TO_BE (addr);
+
+  memset (out, 0, sizeof *out);
+  out->family = AF_INET;
+  out->prefix_len = 32;
+  memcpy (out->bytes, &n, 4);
+}
+
+static guint
+dhcp_add_name_cb (const char *hostname, guint32 addr, gpointer user_data)
+{
+  Daemon *d = user_data;
+  HearthDnsAddr a;
+
+  dns_addr_from_ipv4 (addr, &a);
+  return hearth_dns_service_add_dhcp_name (d->dns, hostname, &a);
+}
+
+static void
+dhcp_remove_name_cb (guint handle, gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  hearth_dns_service_remove_dhcp_name (d->dns, handle);
+}
+
+static const char *
+dhcp_domain_for_cb (guint32 addr, gpointer user_data)
+{
+  Daemon *d = user_data;
+  HearthDnsAddr a;
+
+  dns_addr_from_ipv4 (addr, &a);
+  return hearth_dns_service_domain_for (d->dns, &a);
+}
+
+/* The DHCP service serves the interfaces DNS serves (--interface,
+ * --except-interface, --listen-address), minus --no-dhcp-interface. */
+static HearthDhcpService *
+dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, Daemon *d)
+{
+  const HearthDnsConfig *dns_config = hearth_dns_service_get_config (d->dns);
+  HearthNetPolicy *policy = hearth_net_policy_new ();
+  HearthDhcpServiceHooks hooks = { 0 };
+
+  for (guint i = 0; i < dns_config->interfaces->len; i++)
+    hearth_net_policy_add_interface (policy, g_ptr_array_index (dns_config->interfaces, i));
+  for (guint i = 0; i < dns_config->except_interfaces->len; i++)
+    hearth_net_policy_add_except_interface (policy, g_ptr_array_index (dns_config->except_interfaces, i));
+  for (guint i = 0; i < dns_config->listen_addresses->len; i++)
+    hearth_net_policy_add_listen_address (policy, g_ptr_array_index (dns_config->listen_addresses, i), NULL);
+  hooks.add_name = dhcp_add_name_cb;
+  hooks.remove_name = dhcp_remove_name_cb;
+  hooks.domain_for = dhcp_domain_for_cb;
+  hooks.user_data = d;
+  hooks.dns_enabled = dns_config->port != 0;
+  return hearth_dhcp_service_new (config, monitor, policy, &hooks);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -211,9 +287,12 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (HearthDaemonConfig) daemon_config = NULL;
   g_autoptr (HearthDnsConfig) dns_config = NULL;
+  g_autoptr (HearthDhcpConfig) dhcp_config = NULL;
   /* Declared before the service, so freed after it. */
   g_autoptr (HearthNetMonitor) monitor = NULL;
   g_autoptr (HearthDnsService) dns = NULL;
+  /* After the DNS service, so freed before it: its hooks call DNS. */
+  g_autoptr (HearthDhcpService) dhcp = NULL;
   g_autoptr (GArray) activated = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (HearthBus) bus = NULL;
@@ -242,7 +321,8 @@ main (int argc, char **argv)
     }
   daemon_config = hearth_daemon_config_new (compat);
   dns_config = hearth_dns_config_new ();
-  if (!apply_items (items, daemon_config, dns_config, &error))
+  dhcp_config = hearth_dhcp_config_new ();
+  if (!apply_items (items, daemon_config, dns_config, dhcp_config, &error))
     {
       g_printerr ("%s: %s\n", ident, error->message);
       return exit_code_for_config_error (error);
@@ -277,6 +357,26 @@ main (int argc, char **argv)
       g_printerr ("%s: %s\n", ident, error->message);
       return HEARTH_EXIT_NETWORK;
     }
+  if (hearth_dhcp_config_enabled (dhcp_config))
+    {
+      int init_status = 0;
+
+      dhcp = dhcp_service_new (g_steal_pointer (&dhcp_config), monitor, &d);
+      d.dhcp = dhcp;
+      if (!hearth_dhcp_service_open (dhcp, &init_status, &error))
+        {
+          int code = HEARTH_EXIT_NETWORK;
+
+          g_printerr ("%s: %s\n", ident, error->message);
+          /* dnsmasq: a lease file problem is exit 3, a failing init
+           * script 10 + its status (126/127: could not run it, 3). */
+          if (g_error_matches (error, HEARTH_DHCP_SERVICE_ERROR, HEARTH_DHCP_SERVICE_ERROR_FILE))
+            code = HEARTH_EXIT_FILE;
+          else if (error->domain != G_IO_ERROR)
+            code = init_status == 126 || init_status == 127 ? HEARTH_EXIT_FILE : 10 + init_status;
+          return code;
+        }
+    }
 
   background = hearth_daemon_config_should_daemonize (daemon_config);
   if (background && !hearth_process_daemonize (&error))
@@ -302,6 +402,14 @@ main (int argc, char **argv)
   /* The bus before dropping privileges: the stock bus policies let only
    * root own hearth's and dnsmasq's names, and the bus remembers who
    * connected. After daemonizing: GDBus runs a thread, which fork() loses. */
+  /* The script helper forks: before the bus (threads) and before
+   * privileges go, as dnsmasq's helper. */
+  if (dhcp != NULL && !hearth_dhcp_service_start_script (dhcp, &error))
+    {
+      g_printerr ("%s: %s\n", ident, error->message);
+      hearth_process_daemon_failed (HEARTH_EXIT_CONFIG);
+      return HEARTH_EXIT_CONFIG;
+    }
   bus = bus_new (daemon_config, dns, &d);
   if (bus != NULL)
     hearth_bus_start (bus);
@@ -329,6 +437,8 @@ main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
 
   hearth_dns_service_start (dns);
+  if (dhcp != NULL)
+    hearth_dhcp_service_start (dhcp);
   g_message (_("started, version %s, cache size %u, logging to %s"), PACKAGE_VERSION,
              hearth_dns_service_get_config (dns)->cache_size, hearth_log_target_to_string (hearth_log_get_target ()));
   hearth_process_daemon_ready (background && hearth_log_get_target () != HEARTH_LOG_TARGET_STDERR);

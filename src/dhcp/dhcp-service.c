@@ -1,2 +1,942 @@
-/* placeholder, being written */
+/* The DHCP service (see dhcp-service.h): sockets, batching, durability,
+ * timers and the wiring of lease events.
+ *
+ * One UDP socket on the DHCP server port, bound to the wildcard address
+ * with IP_PKTINFO, serves every interface: the packet info says where a
+ * request arrived, the netlink monitor says which addresses that
+ * interface has, and the interface policy says whether DHCP is served
+ * there. A reply to a client that has no address yet goes by unicast
+ * after an ARP entry for it is added (SIOCSARP), as dnsmasq does, or by
+ * broadcast when that is not possible or the client asked for it.
+ */
 #include "config.h"
+
+#include "dhcp/dhcp-service.h"
+
+#include "dhcp/dhcp-lease-store.h"
+#include "dhcp/dhcp-script.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <gio/gio.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BATCH_MAX 64           /* packets read per wakeup */
+#define SUBNETS_MAX 32         /* IPv4 addresses of one interface considered */
+#define COMPACT_DELAY_MS 2000  /* lease file rewritten this long after a change */
+#define RETRY_DELAY_MS 1000    /* a failed lease-file write is retried this often */
+
+G_DEFINE_QUARK (hearth-dhcp-service-error-quark, hearth_dhcp_service_error)
+
+typedef struct {
+  HearthDhcp4Reply reply;
+  guint8 *data;
+} PendingReply;
+
+/* The DNS name a lease holds. */
+typedef struct {
+  guint handle;
+  char name[64];
+} NameRef;
+
+struct _HearthDhcpService {
+  HearthDhcpConfig *config;
+  HearthNetMonitor *monitor;
+  HearthNetPolicy *policy;
+  HearthDhcpServiceHooks hooks;
+  HearthDhcpLeaseTable *leases;
+  HearthDhcp4Server *server;
+  HearthDhcpLeaseStore *store;  /* NULL with --leasefile-ro */
+  HearthDhcpScript *script;
+  int fd;
+  guint fd_source;
+  guint expiry_source;
+  gint64 expiry_at;
+  guint compact_source;
+  guint retry_source;
+  gboolean loading;
+  HearthDhcp4Message *msg;
+  guint8 *rx;
+  guint8 *tx;
+  GArray *pending;              /* PendingReply */
+  HearthDhcpServiceLeaseFunc lease_func;
+  gpointer lease_data;
+  guint64 sync_batches;
+  guint64 write_errors;
+  gboolean warned_write;
+};
+
+static void schedule_expiry (HearthDhcpService *svc);
+static void flush_store (HearthDhcpService *svc);
+
+static const char *
+service_domain_for (guint32 addr, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+
+  return svc->hooks.domain_for != NULL ? svc->hooks.domain_for (addr, svc->hooks.user_data) : NULL;
+}
+
+static void
+format_addr (guint32 addr, char *buf)
+{
+  guint32 n = htonl (addr);
+
+  inet_ntop (AF_INET, &n, buf, INET_ADDRSTRLEN);
+}
+
+static void
+hex_colon (GBytes *bytes, char *buf, gsize size)
+{
+  gsize len, pos = 0;
+  const guint8 *p;
+
+  buf[0] = '\0';
+  if (bytes == NULL)
+    return;
+  p = g_bytes_get_data (bytes, &len);
+  for (gsize i = 0; i < len && pos + 4 < size; i++)
+    pos += g_snprintf (buf + pos, size - pos, i == 0 ? "%.2x" : ":%.2x", p[i]);
+}
+
+const char *
+hearth_dhcp_service_lease_interface (HearthDhcpService *svc, const HearthDhcpLease *lease)
+{
+  const HearthNetLink *link = lease->ifindex != 0 ? hearth_net_monitor_get_link (svc->monitor, lease->ifindex) : NULL;
+
+  return link != NULL ? link->name : NULL;
+}
+
+gint64
+hearth_dhcp_service_lease_expiry_wall (HearthDhcpService *svc, const HearthDhcpLease *lease)
+{
+  HearthDhcpLeaseRecord r;
+
+  hearth_dhcp_lease_to_record (lease, g_get_monotonic_time (), g_get_real_time () / G_USEC_PER_SEC, &r);
+  return r.expires_wall;
+}
+
+static void
+queue_script (HearthDhcpService *svc, HearthDhcpScriptAction action, const HearthDhcpLease *lease,
+              const char *old_hostname)
+{
+  char mac[HEARTH_DHCP_HWADDR_STRING_MAX], ip[INET_ADDRSTRLEN], clid[3 * 256];
+  g_autofree char *vendor = NULL;
+  HearthDhcpScriptEvent ev = { 0 };
+  gint64 now = g_get_monotonic_time ();
+
+  if (svc->script == NULL)
+    return;
+  hearth_dhcp_format_hwaddr (lease->hwtype, lease->hwaddr, lease->hwlen, mac, sizeof mac);
+  format_addr (lease->addr, ip);
+  hex_colon (lease->client_id, clid, sizeof clid);
+  if (lease->vendor_class != NULL)
+    vendor = g_strndup (g_bytes_get_data (lease->vendor_class, NULL), g_bytes_get_size (lease->vendor_class));
+  ev.action = action;
+  ev.hwaddr = mac;
+  ev.ip = ip;
+  ev.hostname = lease->hostname;
+  ev.client_id = clid[0] != '\0' ? clid : NULL;
+  ev.interface = hearth_dhcp_service_lease_interface (svc, lease);
+  ev.domain = service_domain_for (lease->addr, svc);
+  ev.supplied_hostname = lease->supplied_hostname;
+  ev.old_hostname = old_hostname;
+  ev.expires_wall = hearth_dhcp_service_lease_expiry_wall (svc, lease);
+  ev.length = lease->length;
+  ev.time_remaining = lease->expires == HEARTH_DHCP_LEASE_NEVER ? -1 : MAX (0, (lease->expires - now) / G_USEC_PER_SEC);
+  ev.vendor_class = vendor;
+  ev.log_dhcp = svc->config->log_dhcp;
+  hearth_dhcp_script_queue (svc->script, &ev);
+}
+
+/* Keeps the lease's DNS name in step with its host name. */
+static void
+update_name (HearthDhcpService *svc, HearthDhcpLease *lease, gboolean removed)
+{
+  NameRef *ref = lease->name_data;
+
+  if (ref != NULL && (removed || g_strcmp0 (ref->name, lease->hostname) != 0))
+    {
+      if (svc->hooks.remove_name != NULL && ref->handle != 0)
+        svc->hooks.remove_name (ref->handle, svc->hooks.user_data);
+      g_free (ref);
+      lease->name_data = ref = NULL;
+    }
+  if (removed || lease->hostname == NULL || ref != NULL || svc->hooks.add_name == NULL)
+    return;
+  ref = g_new0 (NameRef, 1);
+  g_strlcpy (ref->name, lease->hostname, sizeof ref->name);
+  ref->handle = svc->hooks.add_name (lease->hostname, lease->addr, svc->hooks.user_data);
+  lease->name_data = ref;
+}
+
+static void
+lease_cb (HearthDhcpLeaseTable *table, HearthDhcpLeaseEvent event, HearthDhcpLease *lease,
+          HearthDhcpLeaseReason reason, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+  g_autofree char *old_name = NULL;
+  NameRef *ref = lease->name_data;
+
+  if (ref != NULL && g_strcmp0 (ref->name, lease->hostname) != 0)
+    old_name = g_strdup (ref->name);
+  if (svc->store != NULL && reason != HEARTH_DHCP_LEASE_REASON_LOADED)
+    {
+      if (event == HEARTH_DHCP_LEASE_REMOVED)
+        hearth_dhcp_lease_store_delete (svc->store, lease->addr);
+      else
+        {
+          HearthDhcpLeaseRecord r;
+
+          hearth_dhcp_lease_to_record (lease, g_get_monotonic_time (), g_get_real_time () / G_USEC_PER_SEC, &r);
+          hearth_dhcp_lease_store_put (svc->store, &r);
+        }
+    }
+  update_name (svc, lease, event == HEARTH_DHCP_LEASE_REMOVED);
+  if (!svc->loading)
+    switch (event)
+      {
+      case HEARTH_DHCP_LEASE_ADDED:
+        queue_script (svc, HEARTH_DHCP_SCRIPT_ADD, lease, NULL);
+        break;
+      case HEARTH_DHCP_LEASE_CHANGED:
+        if (svc->config->script_on_renewal || old_name != NULL)
+          queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, lease, old_name);
+        break;
+      case HEARTH_DHCP_LEASE_REMOVED:
+        queue_script (svc, HEARTH_DHCP_SCRIPT_DEL, lease, NULL);
+        break;
+      }
+  if (svc->lease_func != NULL)
+    svc->lease_func (svc, event, lease, svc->lease_data);
+}
+
+HearthDhcpService *
+hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, HearthNetPolicy *policy,
+                         const HearthDhcpServiceHooks *hooks)
+{
+  HearthDhcpService *svc = g_new0 (HearthDhcpService, 1);
+  HearthDhcp4ServerHooks server_hooks = { 0 };
+
+  svc->config = config;
+  svc->monitor = monitor;
+  svc->policy = policy;
+  if (hooks != NULL)
+    svc->hooks = *hooks;
+  for (guint i = 0; i < config->no_dhcp_interfaces->len; i++)
+    hearth_net_policy_add_no_dhcp_interface (policy, g_ptr_array_index (config->no_dhcp_interfaces, i));
+  svc->leases = hearth_dhcp_lease_table_new ();
+  hearth_dhcp_lease_table_set_func (svc->leases, lease_cb, svc);
+  server_hooks.domain_for = service_domain_for;
+  server_hooks.user_data = svc;
+  server_hooks.dns_enabled = svc->hooks.dns_enabled;
+  svc->server = hearth_dhcp4_server_new (config, svc->leases, &server_hooks);
+  svc->fd = -1;
+  svc->msg = g_new0 (HearthDhcp4Message, 1);
+  svc->rx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
+  svc->tx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
+  svc->pending = g_array_new (FALSE, FALSE, sizeof (PendingReply));
+  return svc;
+}
+
+static void
+free_name_refs (HearthDhcpService *svc)
+{
+  g_autoptr (GPtrArray) all = hearth_dhcp_lease_table_list (svc->leases);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      HearthDhcpLease *l = g_ptr_array_index (all, i);
+
+      g_clear_pointer (&l->name_data, g_free);
+    }
+}
+
+void
+hearth_dhcp_service_free (HearthDhcpService *svc)
+{
+  if (svc == NULL)
+    return;
+  if (svc->fd_source != 0)
+    g_source_remove (svc->fd_source);
+  if (svc->expiry_source != 0)
+    g_source_remove (svc->expiry_source);
+  if (svc->compact_source != 0)
+    g_source_remove (svc->compact_source);
+  if (svc->retry_source != 0)
+    g_source_remove (svc->retry_source);
+  if (svc->store != NULL)
+    hearth_dhcp_lease_store_flush (svc->store, NULL);
+  for (guint i = 0; i < svc->pending->len; i++)
+    g_free (g_array_index (svc->pending, PendingReply, i).data);
+  g_array_unref (svc->pending);
+  if (svc->fd >= 0)
+    close (svc->fd);
+  hearth_dhcp_script_free (svc->script);
+  hearth_dhcp_lease_table_set_func (svc->leases, NULL, NULL);
+  free_name_refs (svc);
+  hearth_dhcp4_server_free (svc->server);
+  hearth_dhcp_lease_table_free (svc->leases);
+  hearth_dhcp_lease_store_free (svc->store);
+  hearth_net_policy_free (svc->policy);
+  hearth_dhcp_config_free (svc->config);
+  g_free (svc->msg);
+  g_free (svc->rx);
+  g_free (svc->tx);
+  g_free (svc);
+}
+
+HearthDhcp4Server *
+hearth_dhcp_service_get_server (HearthDhcpService *svc)
+{
+  return svc->server;
+}
+
+HearthDhcpLeaseTable *
+hearth_dhcp_service_get_leases (HearthDhcpService *svc)
+{
+  return svc->leases;
+}
+
+const HearthDhcpConfig *
+hearth_dhcp_service_get_config (HearthDhcpService *svc)
+{
+  return svc->config;
+}
+
+void
+hearth_dhcp_service_set_lease_func (HearthDhcpService *svc, HearthDhcpServiceLeaseFunc func, gpointer user_data)
+{
+  svc->lease_func = func;
+  svc->lease_data = user_data;
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+  HearthDhcpService *svc;
+  gint64 now_mono;
+  gint64 now_wall;
+  guint loaded;
+  guint expired;
+} LoadState;
+
+static void
+load_record_cb (const HearthDhcpLeaseRecord *r, gboolean deleted, gpointer user_data)
+{
+  LoadState *st = user_data;
+  HearthDhcpLeaseTable *t = st->svc->leases;
+  HearthDhcpLease *l = hearth_dhcp_lease_table_lookup_addr (t, r->addr);
+  g_autoptr (GBytes) clid = NULL;
+  guint32 length;
+  gint64 remaining;
+
+  if (deleted || (r->expires_wall != 0 && r->expires_wall <= st->now_wall))
+    {
+      if (l != NULL)
+        hearth_dhcp_lease_table_remove (t, l, HEARTH_DHCP_LEASE_REASON_LOADED);
+      if (!deleted)
+        st->expired++;
+      return;
+    }
+  if (r->client_id_len > 0)
+    clid = g_bytes_new (r->client_id, r->client_id_len);
+  if (l == NULL)
+    l = hearth_dhcp_lease_table_add (t, r->addr, r->hwtype, r->hwaddr, r->hwlen, clid);
+  else
+    hearth_dhcp_lease_set_client (t, l, r->hwtype, r->hwaddr, r->hwlen, clid);
+  if (r->expires_wall == 0)
+    hearth_dhcp_lease_set_expiry (t, l, st->now_mono, HEARTH_DHCP_LEASE_INFINITE);
+  else
+    {
+      /* Only the end is on disk; the lease time is what is left of it. */
+      remaining = r->expires_wall - st->now_wall;
+      length = (guint32) MIN (remaining, (gint64) G_MAXUINT32 - 1);
+      hearth_dhcp_lease_set_expiry (t, l, st->now_mono, length);
+    }
+  hearth_dhcp_lease_set_hostname (t, l, r->hostname[0] != '\0' && hearth_dhcp_hostname_is_valid (r->hostname) ? r->hostname : NULL);
+  hearth_dhcp_lease_table_commit (t, l, HEARTH_DHCP_LEASE_REASON_LOADED);
+  st->loaded++;
+}
+
+static void
+init_error_cb (guint line, const char *message, gpointer user_data)
+{
+  g_warning (_("dhcp-script init output:%u: %s, ignoring"), line, message);
+}
+
+static gboolean
+compact_now (HearthDhcpService *svc, GError **error)
+{
+  g_autoptr (GPtrArray) all = NULL;
+  g_autofree HearthDhcpLeaseRecord *records = NULL;
+  gint64 now_mono = g_get_monotonic_time (), now_wall = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (svc->store == NULL)
+    return TRUE;
+  all = hearth_dhcp_lease_table_list (svc->leases);
+  records = g_new0 (HearthDhcpLeaseRecord, MAX (all->len, 1));
+  for (guint i = 0; i < all->len; i++)
+    hearth_dhcp_lease_to_record (g_ptr_array_index (all, i), now_mono, now_wall, &records[i]);
+  return hearth_dhcp_lease_store_compact (svc->store, records, all->len, error);
+}
+
+static gboolean
+load_leases (HearthDhcpService *svc, int *out_init_status, GError **error)
+{
+  LoadState st = { svc, g_get_monotonic_time (), g_get_real_time () / G_USEC_PER_SEC, 0, 0 };
+  gboolean ok = TRUE;
+
+  svc->loading = TRUE;
+  if (svc->config->lease_file_ro)
+    {
+      /* The script is the lease database: "init" prints it. */
+      if (svc->config->script != NULL)
+        {
+          g_autofree char *out = NULL;
+          gsize len = 0;
+          int status = 0;
+
+          if (!hearth_dhcp_script_run_init (svc->config->script, &out, &len, &status, error))
+            {
+              *out_init_status = status;
+              ok = FALSE;
+            }
+          else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            {
+              int code = WIFEXITED (status) ? WEXITSTATUS (status) : 1;
+
+              *out_init_status = code;
+              g_set_error (error, HEARTH_DHCP_SERVICE_ERROR, HEARTH_DHCP_SERVICE_ERROR_INIT,
+                           _("dhcp-script %s init failed with status %d"), svc->config->script, code);
+              ok = FALSE;
+            }
+          else
+            hearth_dhcp_lease_file_parse (out, len, FALSE, load_record_cb, init_error_cb, &st);
+        }
+    }
+  else
+    {
+      const char *path = svc->config->lease_file != NULL ? svc->config->lease_file : HEARTH_DHCP_DEFAULT_LEASE_FILE;
+      g_autoptr (GError) local = NULL;
+
+      svc->store = hearth_dhcp_lease_store_new (path);
+      if (!hearth_dhcp_lease_store_load (svc->store, load_record_cb, &st, &local))
+        {
+          g_set_error (error, HEARTH_DHCP_SERVICE_ERROR, HEARTH_DHCP_SERVICE_ERROR_FILE, "%s", local->message);
+          ok = FALSE;
+        }
+      else if (!compact_now (svc, &local))
+        g_warning (_("cannot rewrite lease file %s: %s"), path, local->message);
+    }
+  svc->loading = FALSE;
+  if (ok)
+    g_info (_("%u DHCP leases loaded, %u expired ones dropped"), st.loaded, st.expired);
+  return ok;
+}
+
+/* ---- hosts files ---- */
+
+static void
+add_host_line (HearthDhcpService *svc, const char *owner, guint line, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  HearthDhcpHost *host = NULL;
+  gboolean v6 = FALSE;
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  if (stripped[0] == '\0' || stripped[0] == '#')
+    return;
+  if (!hearth_dhcp_host_parse (stripped, &host, &v6, &error))
+    {
+      g_warning ("%s:%u: %s, ignoring", owner, line, error->message);
+      return;
+    }
+  if (host == NULL)
+    return;
+  g_free (host->owner);
+  host->owner = g_strdup (owner);
+  hearth_dhcp4_server_add_host (svc->server, host);
+}
+
+static void
+read_hosts_file (HearthDhcpService *svc, const char *path)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+  if (!g_file_get_contents (path, &data, NULL, &error))
+    {
+      g_warning (_("cannot read %s: %s"), path, error->message);
+      return;
+    }
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    add_host_line (svc, path, i + 1, lines[i]);
+}
+
+static void
+read_ethers (HearthDhcpService *svc)
+{
+  g_autofree char *data = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  hearth_dhcp4_server_remove_hosts_by_owner (svc->server, "/etc/ethers", NULL);
+  if (!g_file_get_contents ("/etc/ethers", &data, NULL, NULL))
+    return;
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = NULL;
+      g_autofree char *spec = NULL;
+      char *hash = strchr (lines[i], '#');
+
+      if (hash != NULL)
+        *hash = '\0';
+      f = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
+      if (g_strv_length (f) < 2)
+        continue;
+      /* "mac address-or-name": a name becomes a name-matching host. */
+      spec = g_strdup_printf ("%s,%s", f[0], f[g_strv_length (f) - 1]);
+      add_host_line (svc, "/etc/ethers", i + 1, spec);
+    }
+}
+
+static void
+read_all_hosts (HearthDhcpService *svc)
+{
+  const HearthDhcpConfig *c = svc->config;
+
+  for (guint i = 0; i < c->hosts_files->len; i++)
+    read_hosts_file (svc, g_ptr_array_index (c->hosts_files, i));
+  for (guint i = 0; i < c->hosts_dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (c->hosts_dirs, i);
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            read_hosts_file (svc, path);
+        }
+    }
+  if (c->read_ethers)
+    read_ethers (svc);
+}
+
+/* ---- the socket ---- */
+
+gboolean
+hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError **error)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  int one = 1;
+  int init_status = 0;
+
+  read_all_hosts (svc);
+  if (!load_leases (svc, &init_status, error))
+    {
+      if (out_init_status != NULL)
+        *out_init_status = init_status;
+      return FALSE;
+    }
+  svc->fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (svc->fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot create DHCP socket: %s"),
+                   g_strerror (errno));
+      return FALSE;
+    }
+  setsockopt (svc->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt (svc->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+  setsockopt (svc->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  sin.sin_port = htons (svc->config->server_port != 0 ? svc->config->server_port : 67);
+  if (bind (svc->fd, (struct sockaddr *) &sin, sizeof sin) < 0)
+    {
+      int e = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), _("failed to bind DHCP server socket: %s"),
+                   g_strerror (e));
+      close (svc->fd);
+      svc->fd = -1;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hearth_dhcp_service_start_script (HearthDhcpService *svc, GError **error)
+{
+  g_autoptr (GPtrArray) all = NULL;
+
+  if (svc->config->script == NULL)
+    return TRUE;
+  svc->script = hearth_dhcp_script_new (svc->config->script, svc->config->script_user, error);
+  if (svc->script == NULL)
+    return FALSE;
+  /* dnsmasq tells the script about every lease it starts with. */
+  if (!svc->config->lease_file_ro)
+    {
+      all = hearth_dhcp_lease_table_list (svc->leases);
+      for (guint i = 0; i < all->len; i++)
+        queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+add_arp_entry (HearthDhcpService *svc, const HearthDhcp4Reply *r)
+{
+  struct arpreq req;
+  struct sockaddr_in *pa = (struct sockaddr_in *) &req.arp_pa;
+  const HearthNetLink *link = hearth_net_monitor_get_link (svc->monitor, r->ifindex);
+
+  if (link == NULL || r->hwlen > sizeof req.arp_ha.sa_data)
+    return FALSE;
+  memset (&req, 0, sizeof req);
+  pa->sin_family = AF_INET;
+  pa->sin_addr.s_addr = htonl (r->dst_addr);
+  req.arp_ha.sa_family = r->hwtype;
+  memcpy (req.arp_ha.sa_data, r->hwaddr, r->hwlen);
+  g_strlcpy (req.arp_dev, link->name, sizeof req.arp_dev);
+  req.arp_flags = ATF_COM;
+  return ioctl (svc->fd, SIOCSARP, &req) == 0;
+}
+
+static void
+send_reply (HearthDhcpService *svc, const HearthDhcp4Reply *r, const guint8 *data)
+{
+  struct sockaddr_in dst = { .sin_family = AF_INET };
+  union {
+    char buf[CMSG_SPACE (sizeof (struct in_pktinfo))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { (void *) data, r->len };
+  struct msghdr mh = { 0 };
+  struct cmsghdr *cm;
+  struct in_pktinfo *pi;
+  guint32 to = r->dst_addr;
+
+  if (r->via_arp && !add_arp_entry (svc, r))
+    to = 0xffffffffu;
+  dst.sin_port = htons (r->dst_port);
+  dst.sin_addr.s_addr = htonl (to);
+  memset (&control, 0, sizeof control);
+  mh.msg_name = &dst;
+  mh.msg_namelen = sizeof dst;
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control.buf;
+  mh.msg_controllen = sizeof control.buf;
+  cm = CMSG_FIRSTHDR (&mh);
+  cm->cmsg_level = IPPROTO_IP;
+  cm->cmsg_type = IP_PKTINFO;
+  cm->cmsg_len = CMSG_LEN (sizeof (struct in_pktinfo));
+  pi = (struct in_pktinfo *) CMSG_DATA (cm);
+  /* A broadcast must leave by the interface the request came in on. */
+  pi->ipi_ifindex = to == 0xffffffffu ? (int) r->ifindex : 0;
+  pi->ipi_spec_dst.s_addr = htonl (r->src_addr);
+  if (sendmsg (svc->fd, &mh, 0) < 0)
+    g_debug ("cannot send DHCP reply: %s", g_strerror (errno));
+}
+
+static void
+flush_store (HearthDhcpService *svc)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (svc->store == NULL || !hearth_dhcp_lease_store_has_pending (svc->store))
+    return;
+  if (hearth_dhcp_lease_store_flush (svc->store, &error))
+    {
+      svc->sync_batches++;
+      if (svc->warned_write)
+        g_message (_("lease file %s written again"), hearth_dhcp_lease_store_get_path (svc->store));
+      svc->warned_write = FALSE;
+      return;
+    }
+  svc->write_errors++;
+  if (!svc->warned_write)
+    g_warning (_("%s; serving leases from memory and retrying"), error->message);
+  svc->warned_write = TRUE;
+}
+
+static gboolean
+compact_cb (gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+  g_autoptr (GError) error = NULL;
+
+  svc->compact_source = 0;
+  if (!compact_now (svc, &error))
+    {
+      svc->write_errors++;
+      g_warning (_("cannot rewrite the lease file: %s; retrying"), error->message);
+      svc->compact_source = g_timeout_add (RETRY_DELAY_MS * 5, compact_cb, svc);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+
+  svc->retry_source = 0;
+  flush_store (svc);
+  if (svc->store != NULL && hearth_dhcp_lease_store_has_pending (svc->store))
+    svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
+  return G_SOURCE_REMOVE;
+}
+
+/* After changes: sync them, and plan the rewrite of the whole file. */
+static void
+after_changes (HearthDhcpService *svc)
+{
+  if (svc->store == NULL)
+    return;
+  flush_store (svc);
+  if (hearth_dhcp_lease_store_has_pending (svc->store))
+    {
+      if (svc->retry_source == 0)
+        svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
+      return;
+    }
+  if (hearth_dhcp_lease_store_should_compact (svc->store, hearth_dhcp_lease_table_size (svc->leases)))
+    {
+      if (svc->compact_source != 0)
+        g_source_remove (svc->compact_source);
+      svc->compact_source = 0;
+      compact_cb (svc);
+    }
+  else if (svc->compact_source == 0)
+    svc->compact_source = g_timeout_add (COMPACT_DELAY_MS, compact_cb, svc);
+}
+
+static void
+handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, guint16 sport, guint32 dst)
+{
+  const HearthNetLink *link = hearth_net_monitor_get_link (svc->monitor, ifindex);
+  HearthDhcp4Subnet subnets[SUBNETS_MAX];
+  HearthDhcp4Request req = { 0 };
+  HearthDhcp4Reply reply;
+  guint n = 0;
+
+  if (link == NULL || !hearth_net_policy_dhcp_on_link (svc->policy, link))
+    return;
+  for (guint i = 0; i < link->addresses->len && n < SUBNETS_MAX; i++)
+    {
+      const HearthNetAddress *a = &g_array_index (link->addresses, HearthNetAddress, i);
+      guint32 v;
+
+      if (a->family != AF_INET)
+        continue;
+      memcpy (&v, a->bytes, 4);
+      subnets[n].addr = ntohl (v);
+      subnets[n].prefix_len = a->prefix_len;
+      n++;
+    }
+  req.ifindex = ifindex;
+  req.ifname = link->name;
+  req.subnets = subnets;
+  req.n_subnets = n;
+  req.mtu = link->mtu;
+  req.src_addr = src;
+  req.src_port = sport;
+  req.unicast = dst != 0xffffffffu;
+  req.now = g_get_monotonic_time ();
+  hearth_dhcp4_server_handle (svc->server, svc->rx, len, &req, svc->msg, svc->tx, &reply);
+  if (reply.len == 0)
+    return;
+  if (reply.durable && svc->store != NULL && hearth_dhcp_lease_store_has_pending (svc->store))
+    {
+      PendingReply p = { reply, g_memdup2 (svc->tx, reply.len) };
+
+      g_array_append_val (svc->pending, p);
+      return;
+    }
+  send_reply (svc, &reply, svc->tx);
+}
+
+static gboolean
+socket_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+
+  for (guint i = 0; i < BATCH_MAX; i++)
+    {
+      struct sockaddr_in from;
+      union {
+        char buf[CMSG_SPACE (sizeof (struct in_pktinfo))];
+        struct cmsghdr align;
+      } control;
+      struct iovec iov = { svc->rx, HEARTH_DHCP4_PACKET_MAX };
+      struct msghdr mh = { &from, sizeof from, &iov, 1, control.buf, sizeof control.buf, 0 };
+      guint ifindex = 0;
+      guint32 dst = 0xffffffffu;
+      ssize_t n = recvmsg (fd, &mh, 0);
+
+      if (n < 0)
+        break;
+      if (mh.msg_flags & MSG_TRUNC)
+        continue;
+      for (struct cmsghdr *cm = CMSG_FIRSTHDR (&mh); cm != NULL; cm = CMSG_NXTHDR (&mh, cm))
+        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+          {
+            struct in_pktinfo pi;
+
+            memcpy (&pi, CMSG_DATA (cm), sizeof pi);
+            ifindex = pi.ipi_ifindex;
+            dst = ntohl (pi.ipi_addr.s_addr);
+          }
+      if (ifindex == 0)
+        continue;
+      handle_packet (svc, n, ifindex, ntohl (from.sin_addr.s_addr), ntohs (from.sin_port), dst);
+    }
+  /* The batch's changes on disk first, then the acknowledgements. */
+  after_changes (svc);
+  for (guint i = 0; i < svc->pending->len; i++)
+    {
+      PendingReply *p = &g_array_index (svc->pending, PendingReply, i);
+
+      send_reply (svc, &p->reply, p->data);
+      g_free (p->data);
+    }
+  g_array_set_size (svc->pending, 0);
+  schedule_expiry (svc);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- expiry ---- */
+
+static gboolean
+expiry_cb (gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+  guint n;
+
+  svc->expiry_source = 0;
+  svc->expiry_at = 0;
+  n = hearth_dhcp_lease_table_expire (svc->leases, g_get_monotonic_time ());
+  if (n > 0)
+    after_changes (svc);
+  schedule_expiry (svc);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_expiry (HearthDhcpService *svc)
+{
+  gint64 next = hearth_dhcp_lease_table_next_expiry (svc->leases);
+  gint64 now = g_get_monotonic_time ();
+  gint64 ms;
+
+  if (next == HEARTH_DHCP_LEASE_NEVER)
+    return;
+  if (svc->expiry_source != 0 && svc->expiry_at <= next)
+    return;
+  if (svc->expiry_source != 0)
+    g_source_remove (svc->expiry_source);
+  ms = next > now ? (next - now) / 1000 + 1 : 0;
+  /* Wake at least hourly: cheap, and bounds any surprise. */
+  ms = MIN (ms, 3600 * 1000);
+  svc->expiry_at = now + ms * 1000;
+  svc->expiry_source = g_timeout_add ((guint) ms, expiry_cb, svc);
+}
+
+void
+hearth_dhcp_service_start (HearthDhcpService *svc)
+{
+  if (svc->fd >= 0 && svc->fd_source == 0)
+    svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
+  schedule_expiry (svc);
+}
+
+void
+hearth_dhcp_service_reload (HearthDhcpService *svc)
+{
+  g_autoptr (GPtrArray) all = NULL;
+
+  read_all_hosts (svc);
+  all = hearth_dhcp_lease_table_list (svc->leases);
+  for (guint i = 0; i < all->len; i++)
+    queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL);
+}
+
+/* ---- administration ---- */
+
+gboolean
+hearth_dhcp_service_release (HearthDhcpService *svc, guint32 addr)
+{
+  HearthDhcpLease *l = hearth_dhcp_lease_table_lookup_addr (svc->leases, addr);
+
+  if (l == NULL)
+    return FALSE;
+  hearth_dhcp_lease_table_remove (svc->leases, l, HEARTH_DHCP_LEASE_REASON_ADMIN);
+  after_changes (svc);
+  return TRUE;
+}
+
+gboolean
+hearth_dhcp_service_add_lease (HearthDhcpService *svc, guint32 addr, guint8 hwtype, const guint8 *hwaddr,
+                               guint8 hwlen, const char *hostname, GBytes *client_id, guint32 length,
+                               GError **error)
+{
+  HearthDhcpLease *l;
+
+  if (addr == 0 || addr == 0xffffffffu)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%u' is not a lease address"), addr);
+      return FALSE;
+    }
+  if (hostname != NULL && *hostname != '\0' && !hearth_dhcp_hostname_is_valid (hostname))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not a valid host name"), hostname);
+      return FALSE;
+    }
+  l = hearth_dhcp_lease_table_lookup_addr (svc->leases, addr);
+  if (l == NULL)
+    l = hearth_dhcp_lease_table_add (svc->leases, addr, hwtype, hwaddr, hwlen, client_id);
+  else
+    hearth_dhcp_lease_set_client (svc->leases, l, hwtype, hwaddr, hwlen, client_id);
+  hearth_dhcp_lease_set_expiry (svc->leases, l, g_get_monotonic_time (),
+                                length == 0 ? HEARTH_DHCP_LEASE_INFINITE : length);
+  if (hostname != NULL && *hostname != '\0')
+    {
+      HearthDhcpLease *other = hearth_dhcp_lease_table_lookup_hostname (svc->leases, hostname);
+
+      if (other != NULL && other != l)
+        {
+          hearth_dhcp_lease_set_hostname (svc->leases, other, NULL);
+          hearth_dhcp_lease_table_commit (svc->leases, other, HEARTH_DHCP_LEASE_REASON_ADMIN);
+        }
+    }
+  hearth_dhcp_lease_set_hostname (svc->leases, l, hostname != NULL && *hostname != '\0' ? hostname : NULL);
+  hearth_dhcp_lease_table_commit (svc->leases, l, HEARTH_DHCP_LEASE_REASON_ADMIN);
+  after_changes (svc);
+  schedule_expiry (svc);
+  return TRUE;
+}
+
+void
+hearth_dhcp_service_get_stats (HearthDhcpService *svc, HearthDhcpServiceStats *out)
+{
+  memset (out, 0, sizeof *out);
+  hearth_dhcp4_server_get_stats (svc->server, &out->server);
+  out->leases = hearth_dhcp_lease_table_size (svc->leases);
+  out->sync_batches = svc->sync_batches;
+  out->write_errors = svc->write_errors;
+}

@@ -1,2 +1,1843 @@
-/* placeholder, being written */
+/* The DHCPv4 message handler (see dhcp4-server.h).
+ *
+ * One request goes through the same steps whatever its type:
+ *   1. parse, and check it is a request we may answer;
+ *   2. find the subnet it belongs to: the relay's (giaddr) or the
+ *      receiving interface's addresses, and the ranges on that subnet;
+ *   3. find the client's host reservation and its current lease, and
+ *      work out its tags (interface, host, class matches, range, tag-if);
+ *   4. run the handler for the message type, which picks or checks an
+ *      address and changes the lease table;
+ *   5. build the reply with the options the client asked for and decide
+ *      where it goes (relay, unicast, broadcast, or unicast by ARP).
+ *
+ * Addresses offered but not yet requested are held for the client for a
+ * short while so two clients are never offered the same one; declined
+ * addresses are held for nobody for ten minutes.
+ */
 #include "config.h"
+
+#include "dhcp/dhcp4-server.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define MAX_TAGS 48
+
+typedef struct {
+  const char *names[MAX_TAGS];
+  guint n;
+} TagSet;
+
+typedef struct {
+  guint32 addr;
+  guint8 hwtype;
+  guint8 hwlen;
+  guint8 hwaddr[HEARTH_DHCP_HWADDR_MAX];
+  GBytes *client_id;
+  gboolean nobody;          /* declined: held for no client */
+  gint64 until;
+} Hold;
+
+struct _HearthDhcp4Server {
+  const HearthDhcpConfig *config;
+  HearthDhcpLeaseTable *leases;
+  HearthDhcp4ServerHooks hooks;
+  GPtrArray *ranges;        /* HearthDhcpRange*, owned */
+  GPtrArray *hosts;         /* HearthDhcpHost*, owned */
+  GHashTable *host_by_mac;  /* "len:hex" -> host (exact MACs) */
+  GHashTable *host_by_id;   /* GBytes -> host */
+  GHashTable *host_by_addr; /* addr -> host */
+  GHashTable *host_by_name; /* lower-case name -> host, for name-only reservations */
+  GPtrArray *wild_hosts;    /* hosts with a wildcard MAC, borrowed */
+  GHashTable *holds;        /* addr -> Hold */
+  guint next_range_id;
+  guint next_host_id;
+  gint64 next_hold_sweep;
+  HearthDhcp4ServerStats stats;
+};
+
+/* Everything known about the request being handled. */
+typedef struct {
+  HearthDhcp4Server *srv;
+  const HearthDhcp4Request *req;
+  const HearthDhcp4Message *msg;
+  HearthDhcp4MessageType type;
+  /* the client */
+  guint8 hwtype;
+  guint8 hwlen;
+  const guint8 *hwaddr;
+  GBytes *client_id;        /* NULL when none or ignored */
+  const HearthDhcpHost *host;
+  HearthDhcpLease *lease;   /* the client's current lease, if any */
+  /* the subnet */
+  guint32 server_addr;      /* our address on the client's subnet (server id) */
+  guint32 net_addr;         /* the subnet's address to match ranges against */
+  guint32 netmask;
+  gboolean have_subnet;
+  gboolean relayed;
+  GPtrArray *ranges;        /* borrowed HearthDhcpRange* on the subnet whose tags match */
+  TagSet tags;
+  char mac_text[HEARTH_DHCP_HWADDR_STRING_MAX];
+  /* the reply */
+  HearthDhcp4Builder builder;
+} Exchange;
+
+static void
+hold_free (Hold *h)
+{
+  g_clear_pointer (&h->client_id, g_bytes_unref);
+  g_free (h);
+}
+
+/* ---- tags ---- */
+
+static void
+tags_add (TagSet *t, const char *tag)
+{
+  if (tag == NULL || *tag == '\0' || t->n >= MAX_TAGS)
+    return;
+  for (guint i = 0; i < t->n; i++)
+    if (strcmp (t->names[i], tag) == 0)
+      return;
+  t->names[t->n++] = tag;
+}
+
+static gboolean
+tags_has (const TagSet *t, const char *tag)
+{
+  for (guint i = 0; i < t->n; i++)
+    if (strcmp (t->names[i], tag) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+tags_match (const TagSet *t, const HearthDhcpTagMatch match)
+{
+  if (match == NULL)
+    return TRUE;
+  for (guint i = 0; match[i] != NULL; i++)
+    {
+      if (match[i][0] == '!')
+        {
+          if (tags_has (t, match[i] + 1))
+            return FALSE;
+        }
+      else if (!tags_has (t, match[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A tag list option (--dhcp-ignore and friends): any entry whose
+ * conditions all hold; an entry with no conditions holds for everyone. */
+static gboolean
+tag_lists_match (const TagSet *t, GPtrArray *lists)
+{
+  for (guint i = 0; lists != NULL && i < lists->len; i++)
+    if (tags_match (t, g_ptr_array_index (lists, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- host reservations ---- */
+
+static char *
+mac_key (guint8 len, const guint8 *addr, char *buf, gsize size)
+{
+  gsize pos = g_snprintf (buf, size, "%u:", len);
+
+  for (guint i = 0; i < len && pos + 2 < size; i++)
+    pos += g_snprintf (buf + pos, size - pos, "%.2x", addr[i]);
+  return buf;
+}
+
+static void
+rebuild_host_index (HearthDhcp4Server *srv)
+{
+  g_hash_table_remove_all (srv->host_by_mac);
+  g_hash_table_remove_all (srv->host_by_id);
+  g_hash_table_remove_all (srv->host_by_addr);
+  g_hash_table_remove_all (srv->host_by_name);
+  g_ptr_array_set_size (srv->wild_hosts, 0);
+  for (guint i = 0; i < srv->hosts->len; i++)
+    {
+      HearthDhcpHost *h = g_ptr_array_index (srv->hosts, i);
+      gboolean has_client = FALSE;
+
+      for (guint m = 0; h->macs != NULL && m < h->macs->len; m++)
+        {
+          const HearthDhcpMac *mac = &g_array_index (h->macs, HearthDhcpMac, m);
+          char buf[64];
+
+          has_client = TRUE;
+          if (mac->wildcard != 0)
+            {
+              g_ptr_array_add (srv->wild_hosts, h);
+              continue;
+            }
+          mac_key (mac->len, mac->addr, buf, sizeof buf);
+          /* The first reservation for a MAC wins, as in dnsmasq. */
+          if (!g_hash_table_contains (srv->host_by_mac, buf))
+            g_hash_table_insert (srv->host_by_mac, g_strdup (buf), h);
+        }
+      for (guint c = 0; h->client_ids != NULL && c < h->client_ids->len; c++)
+        {
+          has_client = TRUE;
+          if (!g_hash_table_contains (srv->host_by_id, g_ptr_array_index (h->client_ids, c)))
+            g_hash_table_insert (srv->host_by_id, g_ptr_array_index (h->client_ids, c), h);
+        }
+      if (h->addr != 0 && !g_hash_table_contains (srv->host_by_addr, GUINT_TO_POINTER (h->addr)))
+        g_hash_table_insert (srv->host_by_addr, GUINT_TO_POINTER (h->addr), h);
+      if (!has_client && h->name != NULL)
+        g_hash_table_insert (srv->host_by_name, g_ascii_strdown (h->name, -1), h);
+    }
+}
+
+static gboolean
+mac_matches_host (const HearthDhcpHost *h, guint8 hwtype, const guint8 *hwaddr, guint8 hwlen)
+{
+  for (guint m = 0; h->macs != NULL && m < h->macs->len; m++)
+    {
+      const HearthDhcpMac *mac = &g_array_index (h->macs, HearthDhcpMac, m);
+
+      if (mac->len != hwlen || (mac->hwtype >= 0 && mac->hwtype != hwtype))
+        continue;
+      gboolean ok = TRUE;
+      for (guint i = 0; i < hwlen && ok; i++)
+        if (!(mac->wildcard & (1u << i)) && mac->addr[i] != hwaddr[i])
+          ok = FALSE;
+      if (ok)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+const HearthDhcpHost *
+hearth_dhcp4_server_find_host (HearthDhcp4Server *srv, guint8 hwtype, const guint8 *hwaddr, guint8 hwlen,
+                               const guint8 *client_id, gsize client_id_len)
+{
+  HearthDhcpHost *h;
+  char buf[64];
+
+  if (client_id != NULL && client_id_len > 0)
+    {
+      g_autoptr (GBytes) key = g_bytes_new_static (client_id, client_id_len);
+
+      h = g_hash_table_lookup (srv->host_by_id, key);
+      if (h != NULL)
+        return h;
+    }
+  if (hwlen > 0 && hwlen <= HEARTH_DHCP_HWADDR_MAX)
+    {
+      h = g_hash_table_lookup (srv->host_by_mac, mac_key (hwlen, hwaddr, buf, sizeof buf));
+      if (h != NULL && mac_matches_host (h, hwtype, hwaddr, hwlen))
+        {
+          /* A reservation by client id is for that id only, unless id:*
+           * says to match the MAC whatever id the client sends. */
+          if (h->client_ids == NULL || h->client_ids->len == 0 || h->ignore_client_id || client_id == NULL)
+            return h;
+        }
+      for (guint i = 0; i < srv->wild_hosts->len; i++)
+        {
+          h = g_ptr_array_index (srv->wild_hosts, i);
+          if (mac_matches_host (h, hwtype, hwaddr, hwlen))
+            return h;
+        }
+    }
+  return NULL;
+}
+
+/* ---- construction and live changes ---- */
+
+HearthDhcp4Server *
+hearth_dhcp4_server_new (const HearthDhcpConfig *config, HearthDhcpLeaseTable *leases,
+                         const HearthDhcp4ServerHooks *hooks)
+{
+  HearthDhcp4Server *srv = g_new0 (HearthDhcp4Server, 1);
+
+  srv->config = config;
+  srv->leases = leases;
+  if (hooks != NULL)
+    srv->hooks = *hooks;
+  srv->ranges = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_range_free);
+  srv->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_host_free);
+  srv->host_by_mac = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  srv->host_by_id = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  srv->host_by_addr = g_hash_table_new (g_direct_hash, g_direct_equal);
+  srv->host_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  srv->wild_hosts = g_ptr_array_new ();
+  srv->holds = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) hold_free);
+  srv->next_range_id = 1;
+  srv->next_host_id = 1;
+  for (guint i = 0; config != NULL && i < config->ranges->len; i++)
+    hearth_dhcp4_server_add_range (srv, hearth_dhcp_range_copy (g_ptr_array_index (config->ranges, i)));
+  for (guint i = 0; config != NULL && i < config->hosts->len; i++)
+    {
+      HearthDhcpHost *h = hearth_dhcp_host_copy (g_ptr_array_index (config->hosts, i));
+
+      h->id = srv->next_host_id++;
+      g_ptr_array_add (srv->hosts, h);
+    }
+  rebuild_host_index (srv);
+  return srv;
+}
+
+void
+hearth_dhcp4_server_free (HearthDhcp4Server *srv)
+{
+  if (srv == NULL)
+    return;
+  g_hash_table_unref (srv->holds);
+  g_ptr_array_unref (srv->wild_hosts);
+  g_hash_table_unref (srv->host_by_name);
+  g_hash_table_unref (srv->host_by_addr);
+  g_hash_table_unref (srv->host_by_id);
+  g_hash_table_unref (srv->host_by_mac);
+  g_ptr_array_unref (srv->hosts);
+  g_ptr_array_unref (srv->ranges);
+  g_free (srv);
+}
+
+void
+hearth_dhcp4_server_get_stats (HearthDhcp4Server *srv, HearthDhcp4ServerStats *out)
+{
+  *out = srv->stats;
+}
+
+guint
+hearth_dhcp4_server_add_range (HearthDhcp4Server *srv, HearthDhcpRange *range)
+{
+  range->id = srv->next_range_id++;
+  g_ptr_array_add (srv->ranges, range);
+  return range->id;
+}
+
+static gint
+find_by_id (GPtrArray *array, guint id)
+{
+  /* Ranges and hosts both start with their id field. */
+  for (guint i = 0; i < array->len; i++)
+    if (*(guint *) g_ptr_array_index (array, i) == id)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+hearth_dhcp4_server_replace_range (HearthDhcp4Server *srv, guint id, HearthDhcpRange *range)
+{
+  gint i = find_by_id (srv->ranges, id);
+
+  if (i < 0)
+    {
+      hearth_dhcp_range_free (range);
+      return FALSE;
+    }
+  range->id = id;
+  hearth_dhcp_range_free (g_ptr_array_index (srv->ranges, i));
+  g_ptr_array_index (srv->ranges, i) = range;
+  return TRUE;
+}
+
+gboolean
+hearth_dhcp4_server_remove_range (HearthDhcp4Server *srv, guint id)
+{
+  gint i = find_by_id (srv->ranges, id);
+
+  if (i < 0)
+    return FALSE;
+  g_ptr_array_remove_index (srv->ranges, i);
+  return TRUE;
+}
+
+const HearthDhcpRange *
+hearth_dhcp4_server_get_range (HearthDhcp4Server *srv, guint id)
+{
+  gint i = find_by_id (srv->ranges, id);
+
+  return i < 0 ? NULL : g_ptr_array_index (srv->ranges, i);
+}
+
+GPtrArray *
+hearth_dhcp4_server_list_ranges (HearthDhcp4Server *srv)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < srv->ranges->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (srv->ranges, i));
+  return out;
+}
+
+guint
+hearth_dhcp4_server_range_usage (HearthDhcp4Server *srv, const HearthDhcpRange *range)
+{
+  guint n = 0;
+
+  if (range->mode != HEARTH_DHCP_RANGE_DYNAMIC)
+    return 0;
+  /* Whichever is smaller: walking the range or the leases. */
+  if ((guint64) range->end - range->start + 1 <= hearth_dhcp_lease_table_size (srv->leases))
+    {
+      for (guint64 a = range->start; a <= range->end; a++)
+        if (hearth_dhcp_lease_table_lookup_addr (srv->leases, (guint32) a) != NULL)
+          n++;
+    }
+  else
+    {
+      g_autoptr (GPtrArray) all = hearth_dhcp_lease_table_list (srv->leases);
+
+      for (guint i = 0; i < all->len; i++)
+        {
+          const HearthDhcpLease *l = g_ptr_array_index (all, i);
+
+          if (l->addr >= range->start && l->addr <= range->end)
+            n++;
+        }
+    }
+  return n;
+}
+
+guint
+hearth_dhcp4_server_add_host (HearthDhcp4Server *srv, HearthDhcpHost *host)
+{
+  host->id = srv->next_host_id++;
+  g_ptr_array_add (srv->hosts, host);
+  rebuild_host_index (srv);
+  return host->id;
+}
+
+gboolean
+hearth_dhcp4_server_replace_host (HearthDhcp4Server *srv, guint id, HearthDhcpHost *host)
+{
+  gint i = find_by_id (srv->hosts, id);
+
+  if (i < 0)
+    {
+      hearth_dhcp_host_free (host);
+      return FALSE;
+    }
+  host->id = id;
+  /* The index points into the old host: rebuild before anything looks. */
+  hearth_dhcp_host_free (g_ptr_array_index (srv->hosts, i));
+  g_ptr_array_index (srv->hosts, i) = host;
+  rebuild_host_index (srv);
+  return TRUE;
+}
+
+gboolean
+hearth_dhcp4_server_remove_host (HearthDhcp4Server *srv, guint id)
+{
+  gint i = find_by_id (srv->hosts, id);
+
+  if (i < 0)
+    return FALSE;
+  g_ptr_array_remove_index (srv->hosts, i);
+  rebuild_host_index (srv);
+  return TRUE;
+}
+
+const HearthDhcpHost *
+hearth_dhcp4_server_get_host (HearthDhcp4Server *srv, guint id)
+{
+  gint i = find_by_id (srv->hosts, id);
+
+  return i < 0 ? NULL : g_ptr_array_index (srv->hosts, i);
+}
+
+GPtrArray *
+hearth_dhcp4_server_list_hosts (HearthDhcp4Server *srv)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < srv->hosts->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (srv->hosts, i));
+  return out;
+}
+
+void
+hearth_dhcp4_server_remove_hosts_by_owner (HearthDhcp4Server *srv, const char *owner, GArray *out_removed)
+{
+  for (guint i = srv->hosts->len; i > 0; i--)
+    {
+      HearthDhcpHost *h = g_ptr_array_index (srv->hosts, i - 1);
+
+      if (g_strcmp0 (h->owner, owner) != 0)
+        continue;
+      if (out_removed != NULL)
+        g_array_append_val (out_removed, h->id);
+      g_ptr_array_remove_index (srv->hosts, i - 1);
+    }
+  rebuild_host_index (srv);
+}
+
+/* ---- the client's identity ---- */
+
+static gboolean
+same_client (const Exchange *x, guint8 hwtype, const guint8 *hwaddr, guint8 hwlen, GBytes *client_id)
+{
+  if (x->client_id != NULL && client_id != NULL)
+    return g_bytes_equal (x->client_id, client_id);
+  return hwtype == x->hwtype && hwlen == x->hwlen && memcmp (hwaddr, x->hwaddr, hwlen) == 0;
+}
+
+static gboolean
+lease_is_clients (const Exchange *x, const HearthDhcpLease *l)
+{
+  return same_client (x, l->hwtype, l->hwaddr, l->hwlen, l->client_id);
+}
+
+static HearthDhcpLease *
+find_client_lease (Exchange *x)
+{
+  HearthDhcpLeaseTable *t = x->srv->leases;
+  HearthDhcpLease *l = NULL;
+
+  if (x->client_id != NULL)
+    {
+      gsize len;
+      const guint8 *id = g_bytes_get_data (x->client_id, &len);
+
+      l = hearth_dhcp_lease_table_lookup_client_id (t, id, len);
+      if (l != NULL)
+        return l;
+    }
+  if (x->hwlen > 0)
+    {
+      l = hearth_dhcp_lease_table_lookup_hwaddr (t, x->hwtype, x->hwaddr, x->hwlen);
+      /* A lease bound to another client id is someone else's. */
+      if (l != NULL && l->client_id != NULL && x->client_id != NULL && !g_bytes_equal (l->client_id, x->client_id))
+        l = NULL;
+    }
+  return l;
+}
+
+/* ---- subnets and ranges ---- */
+
+static guint32
+prefix_mask (guint prefix_len)
+{
+  return prefix_len == 0 ? 0 : 0xffffffffu << (32 - MIN (prefix_len, 32));
+}
+
+static guint32
+range_mask (const HearthDhcpRange *r, guint32 fallback)
+{
+  return r->netmask != 0 ? r->netmask : fallback;
+}
+
+static gboolean
+range_on_net (const HearthDhcpRange *r, guint32 net, guint32 fallback_mask)
+{
+  guint32 mask = range_mask (r, fallback_mask);
+
+  return (r->start & mask) == (net & mask) && (r->end & mask) == (net & mask);
+}
+
+/* Picks the subnet: the relay's, or the receiving interface's address
+ * that has ranges (preferring the one that holds @hint, e.g. ciaddr). */
+static void
+select_subnet (Exchange *x, guint32 hint)
+{
+  HearthDhcp4Server *srv = x->srv;
+  const HearthDhcp4Request *req = x->req;
+  guint32 giaddr = x->msg->header.giaddr;
+
+  x->ranges = g_ptr_array_new ();
+  if (giaddr != 0)
+    {
+      x->relayed = TRUE;
+      /* Relayed: the ranges holding giaddr; our address is the receiving
+       * interface's first. Without a netmask in the range a /24 is assumed. */
+      for (guint i = 0; i < srv->ranges->len; i++)
+        {
+          HearthDhcpRange *r = g_ptr_array_index (srv->ranges, i);
+
+          if (range_on_net (r, giaddr, 0xffffff00u))
+            {
+              if (!x->have_subnet)
+                {
+                  x->netmask = range_mask (r, 0xffffff00u);
+                  x->net_addr = giaddr & x->netmask;
+                  x->have_subnet = TRUE;
+                }
+              g_ptr_array_add (x->ranges, r);
+            }
+        }
+      if (req->n_subnets > 0)
+        x->server_addr = req->subnets[0].addr;
+      return;
+    }
+  for (guint pass = 0; pass < 2 && !x->have_subnet; pass++)
+    for (guint s = 0; s < req->n_subnets && !x->have_subnet; s++)
+      {
+        const HearthDhcp4Subnet *sn = &req->subnets[s];
+        guint32 mask = prefix_mask (sn->prefix_len);
+
+        if (pass == 0 && (hint == 0 || (hint & mask) != (sn->addr & mask)))
+          continue;
+        for (guint i = 0; i < srv->ranges->len; i++)
+          {
+            HearthDhcpRange *r = g_ptr_array_index (srv->ranges, i);
+
+            if (range_on_net (r, sn->addr, mask))
+              {
+                x->have_subnet = TRUE;
+                g_ptr_array_add (x->ranges, r);
+              }
+          }
+        if (x->have_subnet)
+          {
+            HearthDhcpRange *first = g_ptr_array_index (x->ranges, 0);
+
+            x->server_addr = sn->addr;
+            x->netmask = range_mask (first, mask);
+            x->net_addr = sn->addr & x->netmask;
+          }
+      }
+}
+
+static gboolean
+addr_on_subnet (const Exchange *x, guint32 addr)
+{
+  return x->have_subnet && (addr & x->netmask) == x->net_addr;
+}
+
+/* The dynamic range (tags permitting) holding addr, or NULL. */
+static const HearthDhcpRange *
+dynamic_range_for (const Exchange *x, guint32 addr)
+{
+  for (guint i = 0; i < x->ranges->len; i++)
+    {
+      const HearthDhcpRange *r = g_ptr_array_index (x->ranges, i);
+
+      if (r->mode == HEARTH_DHCP_RANGE_DYNAMIC && addr >= r->start && addr <= r->end && tags_match (&x->tags, r->match_tags))
+        return r;
+    }
+  return NULL;
+}
+
+static const HearthDhcpRange *
+any_range_for (const Exchange *x, guint32 addr)
+{
+  const HearthDhcpRange *r = dynamic_range_for (x, addr);
+
+  if (r != NULL)
+    return r;
+  for (guint i = 0; i < x->ranges->len; i++)
+    {
+      r = g_ptr_array_index (x->ranges, i);
+      if (r->mode != HEARTH_DHCP_RANGE_PROXY && tags_match (&x->tags, r->match_tags))
+        return r;
+    }
+  return NULL;
+}
+
+/* ---- address availability ---- */
+
+static Hold *
+live_hold (Exchange *x, guint32 addr)
+{
+  Hold *h = g_hash_table_lookup (x->srv->holds, GUINT_TO_POINTER (addr));
+
+  if (h != NULL && h->until <= x->req->now)
+    {
+      g_hash_table_remove (x->srv->holds, GUINT_TO_POINTER (addr));
+      h = NULL;
+    }
+  return h;
+}
+
+/* Free for this client: not the subnet's network or broadcast address,
+ * not ours, not leased or held for someone else, not reserved for
+ * another client. */
+static gboolean
+address_available (Exchange *x, guint32 addr)
+{
+  const HearthDhcpLease *l;
+  const HearthDhcpHost *reserved;
+  Hold *h;
+
+  if (addr == 0 || addr == x->server_addr)
+    return FALSE;
+  if (x->netmask != 0xffffffffu && x->netmask != 0xfffffffeu &&
+      ((addr & ~x->netmask) == 0 || (addr & ~x->netmask) == ~x->netmask))
+    return FALSE;
+  l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, addr);
+  if (l != NULL && !lease_is_clients (x, l))
+    return FALSE;
+  h = live_hold (x, addr);
+  if (h != NULL && (h->nobody || !same_client (x, h->hwtype, h->hwaddr, h->hwlen, h->client_id)))
+    return FALSE;
+  reserved = g_hash_table_lookup (x->srv->host_by_addr, GUINT_TO_POINTER (addr));
+  if (reserved != NULL && reserved != x->host)
+    return FALSE;
+  return TRUE;
+}
+
+static guint32
+client_hash (const Exchange *x)
+{
+  guint32 h = 2166136261u;
+  gsize len = x->hwlen;
+  const guint8 *p = x->hwaddr;
+
+  if (x->client_id != NULL)
+    p = g_bytes_get_data (x->client_id, &len);
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
+/* A free address from the subnet's dynamic ranges: probing starts at a
+ * point given by the client's hash (so a client tends to get the same
+ * address again) or at the range start with --dhcp-sequential-ip. Each
+ * probe is O(1). */
+static guint32
+allocate_address (Exchange *x)
+{
+  guint32 hash = client_hash (x);
+
+  for (guint i = 0; i < x->ranges->len; i++)
+    {
+      const HearthDhcpRange *r = g_ptr_array_index (x->ranges, i);
+      guint64 size;
+      guint64 start;
+
+      if (r->mode != HEARTH_DHCP_RANGE_DYNAMIC || !tags_match (&x->tags, r->match_tags))
+        continue;
+      size = (guint64) r->end - r->start + 1;
+      start = x->srv->config->sequential_ip ? 0 : hash % size;
+      for (guint64 n = 0; n < size; n++)
+        {
+          guint32 a = r->start + (guint32) ((start + n) % size);
+
+          if (address_available (x, a))
+            return a;
+        }
+    }
+  return 0;
+}
+
+static void
+hold_address (Exchange *x, guint32 addr, gboolean nobody, guint seconds)
+{
+  Hold *h = g_new0 (Hold, 1);
+
+  h->addr = addr;
+  h->nobody = nobody;
+  h->until = x->req->now + (gint64) seconds * G_USEC_PER_SEC;
+  if (!nobody)
+    {
+      h->hwtype = x->hwtype;
+      h->hwlen = x->hwlen;
+      memcpy (h->hwaddr, x->hwaddr, x->hwlen);
+      h->client_id = x->client_id != NULL ? g_bytes_ref (x->client_id) : NULL;
+    }
+  g_hash_table_replace (x->srv->holds, GUINT_TO_POINTER (addr), h);
+}
+
+static gboolean
+hold_expired_cb (gpointer key, gpointer value, gpointer user_data)
+{
+  return ((Hold *) value)->until <= *(gint64 *) user_data;
+}
+
+static void
+sweep_holds (HearthDhcp4Server *srv, gint64 now)
+{
+  if (now < srv->next_hold_sweep)
+    return;
+  g_hash_table_foreach_remove (srv->holds, hold_expired_cb, &now);
+  srv->next_hold_sweep = now + 10 * G_USEC_PER_SEC;
+}
+
+/* ---- names ---- */
+
+static const char *
+domain_for (const Exchange *x, guint32 addr)
+{
+  if (x->srv->hooks.domain_for == NULL)
+    return NULL;
+  return x->srv->hooks.domain_for (addr, x->srv->hooks.user_data);
+}
+
+/* The client's own name from option 81 (RFC 4702) or 12, reduced to its
+ * first label when it carries a domain, as dnsmasq does. Written into
+ * @buf; FALSE when there is no usable name. */
+static gboolean
+client_supplied_name (const Exchange *x, char *buf, gsize size, gboolean *out_from_fqdn)
+{
+  gsize len = 0;
+  const guint8 *p;
+  char text[256];
+  char *dot;
+
+  *out_from_fqdn = FALSE;
+  p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_FQDN, &len);
+  if (p != NULL && len > 3)
+    {
+      guint8 flags = p[0];
+      gsize n = 0;
+
+      *out_from_fqdn = TRUE;
+      if (flags & 0x04)
+        {
+          /* Wire format: take the first label. */
+          gsize l = p[3];
+
+          if (l == 0 || l > 63 || l > len - 4)
+            return FALSE;
+          memcpy (text, p + 4, l);
+          n = l;
+        }
+      else
+        {
+          n = MIN (len - 3, sizeof text - 1);
+          memcpy (text, p + 3, n);
+        }
+      text[n] = '\0';
+    }
+  else
+    {
+      p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_HOSTNAME, &len);
+      if (p == NULL || len == 0)
+        return FALSE;
+      len = MIN (len, sizeof text - 1);
+      memcpy (text, p, len);
+      text[len] = '\0';
+      /* Some clients count the terminating NUL. */
+      if (strlen (text) != len && strlen (text) + 1 != len)
+        return FALSE;
+    }
+  dot = strchr (text, '.');
+  if (dot != NULL)
+    *dot = '\0';
+  if (!hearth_dhcp_hostname_is_valid (text))
+    return FALSE;
+  g_strlcpy (buf, text, size);
+  return TRUE;
+}
+
+/* The lease's name: the reservation's, else the client's own unless
+ * --dhcp-ignore-names, else a generated one with --dhcp-generate-names. A
+ * name reserved for another client is not given. The newest lease wins a
+ * name another lease holds. */
+static void
+assign_name (Exchange *x, HearthDhcpLease *lease)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  char name[64] = "";
+  char supplied[64] = "";
+  gboolean from_fqdn;
+  HearthDhcpLease *other;
+
+  if (client_supplied_name (x, supplied, sizeof supplied, &from_fqdn))
+    {
+      g_free (lease->supplied_hostname);
+      lease->supplied_hostname = g_strdup (supplied);
+    }
+  if (x->host != NULL && x->host->name != NULL && strchr (x->host->name, '.') == NULL)
+    g_strlcpy (name, x->host->name, sizeof name);
+  else if (x->host != NULL && x->host->name != NULL)
+    {
+      g_autofree char *first = g_strndup (x->host->name, strcspn (x->host->name, "."));
+
+      g_strlcpy (name, first, sizeof name);
+    }
+  else if (supplied[0] != '\0' && !tag_lists_match (&x->tags, c->ignore_names))
+    {
+      g_autofree char *lower = g_ascii_strdown (supplied, -1);
+      HearthDhcpHost *owner = g_hash_table_lookup (x->srv->host_by_name, lower);
+
+      /* A name-only reservation ("name,ip") belongs to whoever gets its
+       * address; anyone else may not take the name. */
+      if (owner == NULL || owner->addr == 0 || owner->addr == lease->addr)
+        g_strlcpy (name, supplied, sizeof name);
+    }
+  if (name[0] == '\0' && tag_lists_match (&x->tags, c->generate_names) && x->hwlen > 0)
+    {
+      gsize pos = 0;
+
+      for (guint i = 0; i < x->hwlen && pos + 3 < sizeof name; i++)
+        pos += g_snprintf (name + pos, sizeof name - pos, i == 0 ? "%.2x" : "-%.2x", x->hwaddr[i]);
+    }
+  if (name[0] != '\0')
+    {
+      other = hearth_dhcp_lease_table_lookup_hostname (x->srv->leases, name);
+      if (other != NULL && other != lease)
+        {
+          hearth_dhcp_lease_set_hostname (x->srv->leases, other, NULL);
+          hearth_dhcp_lease_table_commit (x->srv->leases, other, HEARTH_DHCP_LEASE_REASON_CLIENT);
+        }
+    }
+  hearth_dhcp_lease_set_hostname (x->srv->leases, lease, name[0] != '\0' ? name : NULL);
+}
+
+/* ---- tags ---- */
+
+static gboolean
+bytes_contain (const guint8 *hay, gsize hay_len, GBytes *needle)
+{
+  gsize n;
+  const guint8 *p = g_bytes_get_data (needle, &n);
+
+  if (n == 0)
+    return TRUE;
+  return hay != NULL && memmem (hay, hay_len, p, n) != NULL;
+}
+
+/* Sub-option @code of the relay agent information (option 82). */
+static const guint8 *
+agent_suboption (const HearthDhcp4Message *msg, guint8 code, gsize *out_len)
+{
+  gsize len, pos = 0;
+  const guint8 *p = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_AGENT_INFO, &len);
+
+  while (p != NULL && len - pos >= 2)
+    {
+      guint8 c = p[pos], l = p[pos + 1];
+
+      if (len - pos - 2 < l)
+        break;
+      if (c == code)
+        {
+          *out_len = l;
+          return p + pos + 2;
+        }
+      pos += 2 + (gsize) l;
+    }
+  return NULL;
+}
+
+static gboolean
+match_applies (const Exchange *x, const HearthDhcpMatch *m)
+{
+  const HearthDhcp4Message *msg = x->msg;
+  const guint8 *p;
+  gsize len = 0;
+
+  switch (m->kind)
+    {
+    case HEARTH_DHCP_MATCH_VENDOR_CLASS:
+      p = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
+      return p != NULL && m->data != NULL && bytes_contain (p, len, m->data);
+    case HEARTH_DHCP_MATCH_USER_CLASS:
+      p = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_USER_CLASS, &len);
+      return p != NULL && m->data != NULL && bytes_contain (p, len, m->data);
+    case HEARTH_DHCP_MATCH_MAC:
+      return hearth_dhcp_mac_matches (&m->mac, x->hwtype, x->hwaddr, x->hwlen);
+    case HEARTH_DHCP_MATCH_CIRCUIT_ID:
+    case HEARTH_DHCP_MATCH_REMOTE_ID:
+    case HEARTH_DHCP_MATCH_SUBSCRIBER_ID:
+      {
+        guint8 code = m->kind == HEARTH_DHCP_MATCH_CIRCUIT_ID ? 1 : m->kind == HEARTH_DHCP_MATCH_REMOTE_ID ? 2 : 6;
+        gsize n = 0;
+        const guint8 *want = m->data != NULL ? g_bytes_get_data (m->data, &n) : NULL;
+
+        p = agent_suboption (msg, code, &len);
+        return p != NULL && (want == NULL || (len == n && memcmp (p, want, n) == 0));
+      }
+    case HEARTH_DHCP_MATCH_OPTION:
+      p = hearth_dhcp4_message_get_option (msg, m->code, &len);
+      return p != NULL && (m->data == NULL || bytes_contain (p, len, m->data));
+    case HEARTH_DHCP_MATCH_VI_ENCAP:
+      {
+        gsize pos = 0;
+
+        p = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_VI_VENDOR, &len);
+        while (p != NULL && len - pos >= 5)
+          {
+            guint32 ent = ((guint32) p[pos] << 24) | ((guint32) p[pos + 1] << 16) | ((guint32) p[pos + 2] << 8) | p[pos + 3];
+            guint8 l = p[pos + 4];
+
+            if (len - pos - 5 < l)
+              break;
+            if (ent == m->enterprise && (m->data == NULL || bytes_contain (p + pos + 5, l, m->data)))
+              return TRUE;
+            pos += 5 + (gsize) l;
+          }
+        return FALSE;
+      }
+    case HEARTH_DHCP_MATCH_NAME:
+      {
+        char name[64];
+        gboolean from_fqdn;
+        gsize n = 0;
+        const char *want = m->data != NULL ? g_bytes_get_data (m->data, &n) : "";
+
+        if (!client_supplied_name (x, name, sizeof name, &from_fqdn))
+          return FALSE;
+        if (m->wildcard)
+          return strlen (name) >= n && g_ascii_strncasecmp (name, want, n) == 0;
+        return strlen (name) == n && g_ascii_strncasecmp (name, want, n) == 0;
+      }
+    }
+  return FALSE;
+}
+
+static void
+compute_tags (Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+
+  tags_add (&x->tags, x->req->ifname);
+  if (x->type == HEARTH_DHCP4_NONE)
+    tags_add (&x->tags, "bootp");
+  if (x->host != NULL)
+    {
+      tags_add (&x->tags, "known");
+      tags_add (&x->tags, x->host->set_tag);
+    }
+  for (guint i = 0; c->matches != NULL && i < c->matches->len; i++)
+    {
+      const HearthDhcpMatch *m = g_ptr_array_index (c->matches, i);
+
+      if (match_applies (x, m))
+        tags_add (&x->tags, m->set_tag);
+    }
+  /* The range's own tag: the first range on the subnet it may use. */
+  for (guint i = 0; i < x->ranges->len; i++)
+    {
+      const HearthDhcpRange *r = g_ptr_array_index (x->ranges, i);
+
+      if (tags_match (&x->tags, r->match_tags))
+        {
+          tags_add (&x->tags, r->set_tag);
+          break;
+        }
+    }
+  for (guint i = 0; c->tag_ifs != NULL && i < c->tag_ifs->len; i++)
+    {
+      const HearthDhcpTagIf *t = g_ptr_array_index (c->tag_ifs, i);
+
+      if (tags_match (&x->tags, t->match_tags))
+        for (guint j = 0; t->set_tags != NULL && t->set_tags[j] != NULL; j++)
+          tags_add (&x->tags, t->set_tags[j]);
+    }
+}
+
+/* ---- lease times ---- */
+
+static guint32
+lease_time_for (Exchange *x, guint32 addr)
+{
+  const HearthDhcpRange *r = any_range_for (x, addr);
+  guint32 t = HEARTH_DHCP_DEFAULT_LEASE_TIME;
+  guint32 asked;
+
+  if (x->type == HEARTH_DHCP4_NONE)
+    return HEARTH_DHCP_LEASE_INFINITE;
+  if (r != NULL && r->lease_time != 0)
+    t = r->lease_time;
+  if (x->host != NULL && x->host->lease_time != 0)
+    t = x->host->lease_time;
+  /* A client may ask for less, not for more. */
+  if (hearth_dhcp4_message_get_u32 (x->msg, HEARTH_DHCP4_OPT_LEASE_TIME, &asked) && asked < t)
+    t = MAX (asked, HEARTH_DHCP_MIN_LEASE_TIME);
+  return t;
+}
+
+/* ---- the reply ---- */
+
+static gboolean
+requested (const HearthDhcp4Message *msg, guint8 code)
+{
+  gsize len;
+  const guint8 *prl = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_PARAMETER_LIST, &len);
+
+  /* Without a parameter request list (BOOTP, old clients) everything
+   * configured is sent. */
+  return prl == NULL || memchr (prl, code, len) != NULL;
+}
+
+static void
+add_option_value (Exchange *x, guint8 code, GBytes *value)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (value, &len);
+  guint8 buf[1024];
+
+  /* 0.0.0.0 in an address option stands for this server's address. */
+  if (hearth_dhcp_option_is_address_list (code) && len % 4 == 0 && len <= sizeof buf)
+    {
+      memcpy (buf, data, len);
+      for (gsize i = 0; i < len; i += 4)
+        if (buf[i] == 0 && buf[i + 1] == 0 && buf[i + 2] == 0 && buf[i + 3] == 0)
+          {
+            guint32 n = htonl (x->server_addr);
+
+            memcpy (buf + i, &n, 4);
+          }
+      data = buf;
+    }
+  hearth_dhcp4_builder_add (&x->builder, code, data, len);
+}
+
+/* Sub-options (code, length, value) of every option for @encap that
+ * applies, concatenated into @out. */
+static void
+collect_encapsulated (Exchange *x, guint8 encap, gboolean vendor, guint32 enterprise, gboolean vi, GByteArray *out,
+                      gboolean *out_forced)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  gsize vc_len = 0;
+  const guint8 *vc = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &vc_len);
+
+  for (guint i = 0; i < c->options->len; i++)
+    {
+      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+      gsize len;
+      const guint8 *data;
+      guint8 hdr[2];
+
+      if (!tags_match (&x->tags, o->match_tags))
+        continue;
+      if (vi)
+        {
+          if (!o->has_vi_encap || o->vi_encap != enterprise)
+            continue;
+        }
+      else if (vendor)
+        {
+          if (o->vendor == NULL || vc == NULL || memmem (vc, vc_len, o->vendor, strlen (o->vendor)) == NULL)
+            continue;
+        }
+      else if (o->encap != encap || o->has_vi_encap || o->vendor != NULL)
+        continue;
+      data = g_bytes_get_data (o->value, &len);
+      if (len > 255)
+        continue;
+      hdr[0] = o->code;
+      hdr[1] = (guint8) len;
+      g_byte_array_append (out, hdr, 2);
+      g_byte_array_append (out, data, len);
+      if (o->force)
+        *out_forced = TRUE;
+    }
+}
+
+static void
+add_configured_options (Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  const HearthDhcpOption *chosen[256] = { NULL };
+  guint score[256] = { 0 };
+  gboolean encaps[256] = { FALSE };
+  GArray *enterprises = NULL;
+
+  for (guint i = 0; i < c->options->len; i++)
+    {
+      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+      guint s;
+
+      if (!tags_match (&x->tags, o->match_tags))
+        continue;
+      if (o->has_vi_encap)
+        {
+          if (enterprises == NULL)
+            enterprises = g_array_new (FALSE, FALSE, sizeof (guint32));
+          gboolean seen = FALSE;
+          for (guint e = 0; e < enterprises->len; e++)
+            seen |= g_array_index (enterprises, guint32, e) == o->vi_encap;
+          if (!seen)
+            g_array_append_val (enterprises, o->vi_encap);
+          continue;
+        }
+      if (o->vendor != NULL)
+        {
+          encaps[HEARTH_DHCP4_OPT_VENDOR] = TRUE;
+          continue;
+        }
+      if (o->encap != 0)
+        {
+          encaps[o->encap] = TRUE;
+          continue;
+        }
+      /* A tagged option beats an untagged one; otherwise the first wins. */
+      s = o->match_tags != NULL ? g_strv_length (o->match_tags) + 1 : 1;
+      if (chosen[o->code] == NULL || s > score[o->code])
+        {
+          chosen[o->code] = o;
+          score[o->code] = s;
+        }
+    }
+  for (guint i = 0; i < c->options->len; i++)
+    {
+      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+
+      if (chosen[o->code] != o || g_bytes_get_size (o->value) == 0)
+        continue;
+      if (!o->force && !requested (x->msg, o->code))
+        continue;
+      add_option_value (x, o->code, o->value);
+    }
+  for (guint code = 1; code < 255; code++)
+    {
+      g_autoptr (GByteArray) sub = NULL;
+      gboolean forced = FALSE;
+
+      if (!encaps[code])
+        continue;
+      sub = g_byte_array_new ();
+      collect_encapsulated (x, (guint8) code, code == HEARTH_DHCP4_OPT_VENDOR, 0, FALSE, sub, &forced);
+      if (code == HEARTH_DHCP4_OPT_VENDOR)
+        collect_encapsulated (x, 0, TRUE, 0, FALSE, sub, &forced);
+      if (sub->len > 0 && (forced || requested (x->msg, (guint8) code)))
+        hearth_dhcp4_builder_add (&x->builder, (guint8) code, sub->data, sub->len);
+    }
+  if (enterprises != NULL)
+    {
+      g_autoptr (GByteArray) all = g_byte_array_new ();
+      gboolean forced = FALSE;
+
+      for (guint e = 0; e < enterprises->len; e++)
+        {
+          g_autoptr (GByteArray) sub = g_byte_array_new ();
+          guint32 ent = g_array_index (enterprises, guint32, e);
+          guint8 hdr[5] = { ent >> 24, ent >> 16, ent >> 8, ent, 0 };
+
+          collect_encapsulated (x, 0, FALSE, ent, TRUE, sub, &forced);
+          if (sub->len == 0 || sub->len > 255)
+            continue;
+          hdr[4] = (guint8) sub->len;
+          g_byte_array_append (all, hdr, 5);
+          g_byte_array_append (all, sub->data, sub->len);
+        }
+      if (all->len > 0 &&
+          (forced || hearth_dhcp4_message_has_option (x->msg, HEARTH_DHCP4_OPT_VI_VENDOR) ||
+           requested (x->msg, HEARTH_DHCP4_OPT_VI_VENDOR)))
+        hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VI_VENDOR, all->data, all->len);
+      g_array_unref (enterprises);
+    }
+
+  /* Defaults, unless configured (an empty configured value suppresses). */
+  if (chosen[HEARTH_DHCP4_OPT_ROUTER] == NULL && requested (x->msg, HEARTH_DHCP4_OPT_ROUTER) && !x->relayed)
+    hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_ROUTER, x->server_addr);
+  if (chosen[HEARTH_DHCP4_OPT_DNS_SERVER] == NULL && x->srv->hooks.dns_enabled &&
+      requested (x->msg, HEARTH_DHCP4_OPT_DNS_SERVER))
+    hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_DNS_SERVER, x->server_addr);
+}
+
+static void
+add_name_options (Exchange *x, const HearthDhcpLease *lease)
+{
+  const char *domain = domain_for (x, lease != NULL ? lease->addr : x->msg->header.ciaddr);
+  gsize len;
+  const guint8 *fqdn;
+
+  if (domain != NULL && !hearth_dhcp4_builder_has (&x->builder, HEARTH_DHCP4_OPT_DOMAIN_NAME) &&
+      requested (x->msg, HEARTH_DHCP4_OPT_DOMAIN_NAME))
+    {
+      gboolean suppressed = FALSE;
+      const HearthDhcpConfig *c = x->srv->config;
+
+      for (guint i = 0; i < c->options->len; i++)
+        {
+          const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+
+          if (o->code == HEARTH_DHCP4_OPT_DOMAIN_NAME && o->encap == 0 && o->vendor == NULL && !o->has_vi_encap &&
+              tags_match (&x->tags, o->match_tags))
+            suppressed = TRUE;
+        }
+      if (!suppressed)
+        hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_DOMAIN_NAME, domain, strlen (domain));
+    }
+  if (lease == NULL || lease->hostname == NULL)
+    return;
+  if (requested (x->msg, HEARTH_DHCP4_OPT_HOSTNAME) && hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_PARAMETER_LIST, &len) != NULL)
+    hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_HOSTNAME, lease->hostname, strlen (lease->hostname));
+  fqdn = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_FQDN, &len);
+  if (fqdn != NULL && len >= 3)
+    {
+      /* RFC 4702: we update DNS (S=1) unless --dhcp-client-update lets the
+       * client do it; O says we overrode the client's wish; E as asked. */
+      guint8 out[300];
+      gsize pos = 3;
+      gboolean wire = (fqdn[0] & 0x04) != 0;
+      gboolean client_wants_s = (fqdn[0] & 0x01) != 0;
+      gboolean s = !x->srv->config->client_update;
+      g_autofree char *full = domain != NULL ? g_strdup_printf ("%s.%s", lease->hostname, domain) : g_strdup (lease->hostname);
+
+      out[0] = (wire ? 0x04 : 0) | (s ? 0x01 : 0) | (s != client_wants_s ? 0x02 : 0);
+      out[1] = 255;
+      out[2] = 255;
+      if (wire)
+        {
+          gchar **labels = g_strsplit (full, ".", -1);
+
+          for (guint i = 0; labels[i] != NULL && pos + strlen (labels[i]) + 2 < sizeof out; i++)
+            {
+              gsize l = strlen (labels[i]);
+
+              if (l == 0 || l > 63)
+                continue;
+              out[pos++] = (guint8) l;
+              memcpy (out + pos, labels[i], l);
+              pos += l;
+            }
+          out[pos++] = 0;
+          g_strfreev (labels);
+        }
+      else
+        {
+          gsize l = MIN (strlen (full), sizeof out - 3);
+
+          memcpy (out + 3, full, l);
+          pos += l;
+        }
+      hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_FQDN, out, pos);
+    }
+}
+
+static const HearthDhcpBoot *
+boot_for (const Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  const HearthDhcpBoot *untagged = NULL;
+
+  for (guint i = 0; c->boots != NULL && i < c->boots->len; i++)
+    {
+      const HearthDhcpBoot *b = g_ptr_array_index (c->boots, i);
+
+      if (!tags_match (&x->tags, b->match_tags))
+        continue;
+      if (b->match_tags != NULL && b->match_tags[0] != NULL)
+        return b;
+      if (untagged == NULL)
+        untagged = b;
+    }
+  return untagged;
+}
+
+/* Header and the options every reply of @type carries; the caller adds
+ * the rest and then calls finish_reply(). */
+static void
+start_reply (Exchange *x, HearthDhcp4MessageType type, guint32 yiaddr, guint32 lease_time)
+{
+  HearthDhcp4Header h = x->msg->header;
+  const HearthDhcpBoot *boot = type == HEARTH_DHCP4_NAK ? NULL : boot_for (x);
+
+  h.op = HEARTH_DHCP4_BOOTREPLY;
+  h.hops = 0;
+  h.secs = 0;
+  h.yiaddr = yiaddr;
+  h.siaddr = 0;
+  if (type == HEARTH_DHCP4_NAK)
+    h.ciaddr = 0;
+  else if (type != HEARTH_DHCP4_ACK || x->type != HEARTH_DHCP4_INFORM)
+    h.ciaddr = x->type == HEARTH_DHCP4_REQUEST ? h.ciaddr : 0;
+  memset (h.sname, 0, sizeof h.sname);
+  memset (h.file, 0, sizeof h.file);
+  if (boot != NULL)
+    {
+      if (boot->file != NULL)
+        g_strlcpy ((char *) h.file, boot->file, sizeof h.file);
+      if (boot->server_name != NULL)
+        g_strlcpy ((char *) h.sname, boot->server_name, sizeof h.sname);
+      h.siaddr = boot->server_addr != 0 ? boot->server_addr : (x->srv->hooks.tftp_enabled ? x->server_addr : 0);
+    }
+  if (x->relayed && type == HEARTH_DHCP4_NAK)
+    h.flags |= HEARTH_DHCP4_FLAG_BROADCAST;
+  hearth_dhcp4_builder_init (&x->builder, &h);
+  if (type != HEARTH_DHCP4_NONE)
+    {
+      hearth_dhcp4_builder_add_u8 (&x->builder, HEARTH_DHCP4_OPT_MESSAGE_TYPE, type);
+      hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_SERVER_ID, x->server_addr);
+    }
+  if (type == HEARTH_DHCP4_NAK)
+    return;
+  if (lease_time != 0 && type != HEARTH_DHCP4_NONE)
+    {
+      hearth_dhcp4_builder_add_u32 (&x->builder, HEARTH_DHCP4_OPT_LEASE_TIME, lease_time);
+      if (lease_time != HEARTH_DHCP_LEASE_INFINITE)
+        {
+          hearth_dhcp4_builder_add_u32 (&x->builder, HEARTH_DHCP4_OPT_T1, lease_time / 2);
+          hearth_dhcp4_builder_add_u32 (&x->builder, HEARTH_DHCP4_OPT_T2, (guint32) ((guint64) lease_time * 7 / 8));
+        }
+    }
+  hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_NETMASK, x->netmask);
+  {
+    const HearthDhcpRange *r = any_range_for (x, yiaddr != 0 ? yiaddr : x->msg->header.ciaddr);
+    guint32 bcast = r != NULL && r->broadcast != 0 ? r->broadcast : (x->net_addr | ~x->netmask);
+
+    if (requested (x->msg, HEARTH_DHCP4_OPT_BROADCAST))
+      hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_BROADCAST, bcast);
+  }
+  add_configured_options (x);
+}
+
+static void
+finish_reply (Exchange *x, HearthDhcp4MessageType type, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  const HearthDhcp4Header *h = &x->builder.header;
+  gsize agent_len;
+  const guint8 *agent = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_AGENT_INFO, &agent_len);
+  guint16 mms = 0;
+  gsize max = HEARTH_DHCP4_DEFAULT_MAX_MESSAGE - 28;
+  guint dropped = 0;
+  const HearthDhcpConfig *c = x->srv->config;
+
+  /* RFC 3046: the relay's information goes back unchanged, last. */
+  if (agent != NULL && x->relayed)
+    {
+      hearth_dhcp4_builder_remove (&x->builder, HEARTH_DHCP4_OPT_AGENT_INFO);
+      hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_AGENT_INFO, agent, agent_len);
+    }
+  if (hearth_dhcp4_message_get_u16 (x->msg, HEARTH_DHCP4_OPT_MAX_MESSAGE_SIZE, &mms) &&
+      mms >= HEARTH_DHCP4_DEFAULT_MAX_MESSAGE)
+    max = mms - 28;
+  if (x->req->mtu >= HEARTH_DHCP4_DEFAULT_MAX_MESSAGE && max > x->req->mtu - 28)
+    max = x->req->mtu - 28;
+  out->len = hearth_dhcp4_builder_finish (&x->builder, !c->no_override, out_buf, max, &dropped);
+  if (dropped > 0)
+    g_debug ("%u options did not fit the reply to %s", dropped, x->mac_text);
+  out->type = type;
+  out->ifindex = x->req->ifindex;
+  out->src_addr = x->server_addr;
+  out->dst_port = c->client_port != 0 ? c->client_port : 68;
+  if (x->relayed)
+    {
+      out->dst_addr = x->msg->header.giaddr;
+      out->dst_port = c->server_port != 0 ? c->server_port : 67;
+    }
+  else if (type == HEARTH_DHCP4_NAK)
+    out->dst_addr = 0xffffffffu;
+  else if (h->ciaddr != 0)
+    out->dst_addr = h->ciaddr;
+  else if ((h->flags & HEARTH_DHCP4_FLAG_BROADCAST) || tag_lists_match (&x->tags, c->broadcast) || h->yiaddr == 0 ||
+           x->hwlen == 0 || x->hwlen > 16)
+    out->dst_addr = 0xffffffffu;
+  else
+    {
+      out->dst_addr = h->yiaddr;
+      out->via_arp = TRUE;
+      out->hwtype = x->hwtype;
+      out->hwlen = x->hwlen;
+      memcpy (out->hwaddr, x->hwaddr, x->hwlen);
+    }
+}
+
+/* ---- leases ---- */
+
+static const HearthDhcpRange *
+range_of_lease (Exchange *x, guint32 addr)
+{
+  return any_range_for (x, addr);
+}
+
+static HearthDhcpLease *
+commit_lease (Exchange *x, guint32 addr, guint32 lease_time)
+{
+  HearthDhcpLeaseTable *t = x->srv->leases;
+  HearthDhcpLease *l = hearth_dhcp_lease_table_lookup_addr (t, addr);
+  const HearthDhcpRange *r;
+  gsize len;
+  const guint8 *p;
+
+  if (x->lease != NULL && x->lease != l)
+    {
+      /* The client moves to a new address: its old lease ends. */
+      HearthDhcpLease *old = x->lease;
+
+      x->lease = NULL;
+      hearth_dhcp_lease_table_remove (t, old, HEARTH_DHCP_LEASE_REASON_CLIENT);
+    }
+  if (l == NULL)
+    l = hearth_dhcp_lease_table_add (t, addr, x->hwtype, x->hwaddr, x->hwlen, x->client_id);
+  else
+    hearth_dhcp_lease_set_client (t, l, x->hwtype, x->hwaddr, x->hwlen, x->client_id);
+  hearth_dhcp_lease_set_expiry (t, l, x->req->now, lease_time);
+  l->ifindex = x->req->ifindex;
+  r = range_of_lease (x, addr);
+  l->range_id = r != NULL ? r->id : 0;
+  p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_AGENT_INFO, &len);
+  g_clear_pointer (&l->agent_info, g_bytes_unref);
+  if (p != NULL && x->relayed)
+    l->agent_info = g_bytes_new (p, len);
+  p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
+  g_clear_pointer (&l->vendor_class, g_bytes_unref);
+  if (p != NULL)
+    l->vendor_class = g_bytes_new (p, len);
+  assign_name (x, l);
+  g_hash_table_remove (x->srv->holds, GUINT_TO_POINTER (addr));
+  hearth_dhcp_lease_table_commit (t, l, HEARTH_DHCP_LEASE_REASON_CLIENT);
+  x->lease = l;
+  return l;
+}
+
+static void
+log_exchange (Exchange *x, const char *what, guint32 addr, const char *extra)
+{
+  char a[INET_ADDRSTRLEN] = "";
+
+  if (x->srv->config->quiet_dhcp && !x->srv->config->log_dhcp)
+    return;
+  if (addr != 0)
+    {
+      guint32 n = htonl (addr);
+
+      inet_ntop (AF_INET, &n, a, sizeof a);
+    }
+  g_info ("%s(%s) %s%s%s%s%s", what, x->req->ifname != NULL ? x->req->ifname : "?", a, a[0] ? " " : "", x->mac_text,
+          extra != NULL ? " " : "", extra != NULL ? extra : "");
+}
+
+static void
+reply_nak (Exchange *x, const char *why, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  start_reply (x, HEARTH_DHCP4_NAK, 0, 0);
+  hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_MESSAGE, why, strlen (why));
+  finish_reply (x, HEARTH_DHCP4_NAK, out_buf, out);
+  x->srv->stats.naks++;
+  log_exchange (x, "DHCPNAK", x->msg->header.ciaddr, why);
+}
+
+static void
+reply_ack (Exchange *x, HearthDhcpLease *l, gboolean rapid, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  start_reply (x, HEARTH_DHCP4_ACK, l->addr, l->length);
+  if (rapid)
+    hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_RAPID_COMMIT, NULL, 0);
+  add_name_options (x, l);
+  finish_reply (x, HEARTH_DHCP4_ACK, out_buf, out);
+  out->durable = TRUE;
+  x->srv->stats.acks++;
+  log_exchange (x, "DHCPACK", l->addr, l->hostname);
+}
+
+/* ---- message types ---- */
+
+static gboolean
+host_addr_here (const Exchange *x)
+{
+  return x->host != NULL && x->host->addr != 0 && addr_on_subnet (x, x->host->addr);
+}
+
+static gboolean
+lease_max_reached (Exchange *x, guint32 addr)
+{
+  return hearth_dhcp_lease_table_lookup_addr (x->srv->leases, addr) == NULL &&
+         hearth_dhcp_lease_table_size (x->srv->leases) >= x->srv->config->lease_max;
+}
+
+static guint32
+choose_address (Exchange *x)
+{
+  guint32 want = 0;
+
+  if (host_addr_here (x))
+    return address_available (x, x->host->addr) ? x->host->addr : 0;
+  if (x->lease != NULL && addr_on_subnet (x, x->lease->addr) && dynamic_range_for (x, x->lease->addr) != NULL &&
+      address_available (x, x->lease->addr))
+    return x->lease->addr;
+  if (hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &want) && addr_on_subnet (x, want) &&
+      dynamic_range_for (x, want) != NULL && address_available (x, want) && !lease_max_reached (x, want))
+    return want;
+  if (x->lease == NULL && hearth_dhcp_lease_table_size (x->srv->leases) >= x->srv->config->lease_max)
+    return 0;
+  return allocate_address (x);
+}
+
+static void
+handle_discover (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  guint32 addr = choose_address (x);
+  guint32 time;
+
+  if (addr == 0)
+    {
+      x->srv->stats.no_address++;
+      log_exchange (x, "DHCPDISCOVER", 0, "no address available");
+      return;
+    }
+  time = lease_time_for (x, addr);
+  if (x->srv->config->rapid_commit && hearth_dhcp4_message_has_option (x->msg, HEARTH_DHCP4_OPT_RAPID_COMMIT))
+    {
+      HearthDhcpLease *l = commit_lease (x, addr, time);
+
+      reply_ack (x, l, TRUE, out_buf, out);
+      return;
+    }
+  hold_address (x, addr, FALSE, HEARTH_DHCP4_OFFER_HOLD_SECONDS);
+  start_reply (x, HEARTH_DHCP4_OFFER, addr, time);
+  {
+    /* The name the client will get, for option 12 and 81. */
+    HearthDhcpLease probe = { .addr = addr };
+    char name[64] = "";
+    gboolean from_fqdn;
+
+    if (x->host != NULL && x->host->name != NULL)
+      g_strlcpy (name, x->host->name, strcspn (x->host->name, ".") + 1 < sizeof name ? strcspn (x->host->name, ".") + 1 : sizeof name);
+    else if (!tag_lists_match (&x->tags, x->srv->config->ignore_names))
+      client_supplied_name (x, name, sizeof name, &from_fqdn);
+    probe.hostname = name[0] != '\0' ? name : NULL;
+    add_name_options (x, &probe);
+  }
+  finish_reply (x, HEARTH_DHCP4_OFFER, out_buf, out);
+  x->srv->stats.offers++;
+  log_exchange (x, "DHCPOFFER", addr, NULL);
+}
+
+typedef enum {
+  STATE_SELECTING,
+  STATE_INIT_REBOOT,
+  STATE_RENEWING,  /* RENEWING or REBINDING: ciaddr set */
+} RequestState;
+
+static void
+handle_request (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  const HearthDhcp4Header *h = &x->msg->header;
+  const HearthDhcpConfig *c = x->srv->config;
+  guint32 server_id = 0, want = 0;
+  RequestState state;
+  HearthDhcpLease *l;
+
+  if (hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_SERVER_ID, &server_id))
+    {
+      state = STATE_SELECTING;
+      if (!x->have_subnet || server_id != x->server_addr)
+        {
+          /* The client took another server's offer. */
+          if (hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &want))
+            {
+              Hold *hold = g_hash_table_lookup (x->srv->holds, GUINT_TO_POINTER (want));
+
+              if (hold != NULL && !hold->nobody && same_client (x, hold->hwtype, hold->hwaddr, hold->hwlen, hold->client_id))
+                g_hash_table_remove (x->srv->holds, GUINT_TO_POINTER (want));
+            }
+          x->srv->stats.ignored++;
+          return;
+        }
+      if (!hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &want))
+        want = h->ciaddr;
+    }
+  else if (h->ciaddr == 0 && hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &want))
+    state = STATE_INIT_REBOOT;
+  else if (h->ciaddr != 0)
+    {
+      state = STATE_RENEWING;
+      want = h->ciaddr;
+    }
+  else
+    {
+      x->srv->stats.ignored++;
+      return;
+    }
+  if (want == 0)
+    {
+      x->srv->stats.ignored++;
+      return;
+    }
+
+  if (!addr_on_subnet (x, want))
+    {
+      if (state != STATE_RENEWING || c->authoritative)
+        reply_nak (x, "wrong network", out_buf, out);
+      return;
+    }
+  if (state == STATE_INIT_REBOOT && !c->authoritative && (x->lease == NULL || x->lease->addr != want) &&
+      hearth_dhcp_lease_table_lookup_addr (x->srv->leases, want) == NULL && x->lease == NULL)
+    {
+      /* RFC 2131 4.3.2: no record of this client, not authoritative: silent. */
+      x->srv->stats.ignored++;
+      return;
+    }
+  if (host_addr_here (x) && x->host->addr != want)
+    {
+      reply_nak (x, "static lease available", out_buf, out);
+      return;
+    }
+  if (!address_available (x, want))
+    {
+      reply_nak (x, "address in use", out_buf, out);
+      return;
+    }
+  if (dynamic_range_for (x, want) == NULL && !(x->host != NULL && x->host->addr == want))
+    {
+      /* Renewing an address the client holds is fine while its range is
+       * gone only if we still have the lease (ranges changed live). */
+      l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, want);
+      if (l == NULL || !lease_is_clients (x, l) || any_range_for (x, want) == NULL)
+        {
+          reply_nak (x, "address not available", out_buf, out);
+          return;
+        }
+    }
+  if (lease_max_reached (x, want) && x->lease == NULL)
+    {
+      reply_nak (x, "no leases left", out_buf, out);
+      return;
+    }
+  l = commit_lease (x, want, lease_time_for (x, want));
+  reply_ack (x, l, FALSE, out_buf, out);
+}
+
+static void
+handle_decline (Exchange *x)
+{
+  guint32 server_id = 0, addr = 0;
+  HearthDhcpLease *l;
+
+  if (hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_SERVER_ID, &server_id) && server_id != x->server_addr)
+    return;
+  if (!hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &addr) || !addr_on_subnet (x, addr))
+    return;
+  l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, addr);
+  if (l != NULL && !lease_is_clients (x, l))
+    return;
+  if (l != NULL)
+    {
+      x->lease = NULL;
+      hearth_dhcp_lease_table_remove (x->srv->leases, l, HEARTH_DHCP_LEASE_REASON_RELEASED);
+    }
+  /* Something else answers on that address: keep it out of use. */
+  hold_address (x, addr, TRUE, HEARTH_DHCP4_DECLINE_HOLD_SECONDS);
+  log_exchange (x, "DHCPDECLINE", addr, "address in use, not offered for 10 minutes");
+}
+
+static void
+handle_release (Exchange *x)
+{
+  guint32 server_id = 0;
+  HearthDhcpLease *l;
+
+  if (hearth_dhcp4_message_get_addr (x->msg, HEARTH_DHCP4_OPT_SERVER_ID, &server_id) && server_id != x->server_addr)
+    return;
+  l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, x->msg->header.ciaddr);
+  if (l == NULL || !lease_is_clients (x, l))
+    {
+      log_exchange (x, "DHCPRELEASE", x->msg->header.ciaddr, "unknown lease");
+      return;
+    }
+  x->lease = NULL;
+  log_exchange (x, "DHCPRELEASE", l->addr, NULL);
+  hearth_dhcp_lease_table_remove (x->srv->leases, l, HEARTH_DHCP_LEASE_REASON_RELEASED);
+}
+
+static void
+handle_inform (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  start_reply (x, HEARTH_DHCP4_ACK, 0, 0);
+  add_name_options (x, x->lease != NULL && x->lease->addr == x->msg->header.ciaddr ? x->lease : NULL);
+  finish_reply (x, HEARTH_DHCP4_ACK, out_buf, out);
+  x->srv->stats.acks++;
+  log_exchange (x, "DHCPINFORM", x->msg->header.ciaddr, NULL);
+}
+
+static void
+handle_bootp (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  guint32 addr = 0;
+  HearthDhcpLease *l;
+
+  if (host_addr_here (x) && address_available (x, x->host->addr))
+    addr = x->host->addr;
+  else if (x->lease != NULL && addr_on_subnet (x, x->lease->addr))
+    addr = x->lease->addr;
+  else if (x->srv->config->bootp_dynamic)
+    addr = choose_address (x);
+  if (addr == 0)
+    {
+      log_exchange (x, "BOOTP", 0, "no address configured");
+      return;
+    }
+  l = commit_lease (x, addr, HEARTH_DHCP_LEASE_INFINITE);
+  start_reply (x, HEARTH_DHCP4_NONE, addr, 0);
+  add_name_options (x, l);
+  finish_reply (x, HEARTH_DHCP4_NONE, out_buf, out);
+  out->durable = TRUE;
+  log_exchange (x, "BOOTP", addr, l->hostname);
+}
+
+void
+hearth_dhcp4_server_handle (HearthDhcp4Server *srv, const guint8 *packet, gsize len,
+                            const HearthDhcp4Request *req, HearthDhcp4Message *msg, guint8 *out_buf,
+                            HearthDhcp4Reply *out)
+{
+  Exchange x = { 0 };
+  HearthDhcp4ParseResult r;
+  gsize id_len = 0;
+  const guint8 *id;
+  g_autoptr (GBytes) client_id = NULL;
+  guint32 hint;
+
+  memset (out, 0, sizeof *out);
+  srv->stats.received++;
+  r = hearth_dhcp4_message_parse (packet, len, msg);
+  if (r != HEARTH_DHCP4_PARSE_OK || msg->header.op != HEARTH_DHCP4_BOOTREQUEST)
+    {
+      srv->stats.malformed++;
+      g_debug ("malformed DHCP packet (%s), ignoring", r != HEARTH_DHCP4_PARSE_OK ? hearth_dhcp4_parse_result_to_string (r) : "not a request");
+      return;
+    }
+  sweep_holds (srv, req->now);
+  x.srv = srv;
+  x.req = req;
+  x.msg = msg;
+  x.type = msg->type;
+  srv->stats.by_type[MIN ((guint) x.type, G_N_ELEMENTS (srv->stats.by_type) - 1)]++;
+  x.hwtype = msg->header.htype;
+  x.hwlen = MIN (msg->header.hlen, HEARTH_DHCP_HWADDR_MAX);
+  x.hwaddr = msg->header.chaddr;
+  hearth_dhcp_format_hwaddr (x.hwtype, x.hwaddr, x.hwlen, x.mac_text, sizeof x.mac_text);
+  id = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_CLIENT_ID, &id_len);
+  if (id != NULL && id_len > 0 && !srv->config->ignore_clid)
+    client_id = g_bytes_new (id, id_len);
+  x.client_id = client_id;
+  if (x.hwlen == 0 && x.client_id == NULL)
+    {
+      srv->stats.malformed++;
+      return;
+    }
+  hint = msg->header.ciaddr;
+  if (hint == 0)
+    hearth_dhcp4_message_get_addr (msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, &hint);
+  select_subnet (&x, hint);
+  if (!x.have_subnet)
+    {
+      srv->stats.ignored++;
+      if (x.type == HEARTH_DHCP4_DISCOVER)
+        log_exchange (&x, "DHCPDISCOVER", 0, "no address range available for DHCP request");
+      g_ptr_array_unref (x.ranges);
+      return;
+    }
+  x.host = hearth_dhcp4_server_find_host (srv, x.hwtype, x.hwaddr, x.hwlen, id, srv->config->ignore_clid ? 0 : id_len);
+  x.lease = find_client_lease (&x);
+  compute_tags (&x);
+  if ((x.host != NULL && x.host->ignore) || tag_lists_match (&x.tags, srv->config->ignore))
+    {
+      srv->stats.ignored++;
+      log_exchange (&x, hearth_dhcp4_message_type_to_string (x.type), 0, "ignored");
+      g_ptr_array_unref (x.ranges);
+      return;
+    }
+  switch (x.type)
+    {
+    case HEARTH_DHCP4_DISCOVER:
+      handle_discover (&x, out_buf, out);
+      break;
+    case HEARTH_DHCP4_REQUEST:
+      handle_request (&x, out_buf, out);
+      break;
+    case HEARTH_DHCP4_DECLINE:
+      handle_decline (&x);
+      break;
+    case HEARTH_DHCP4_RELEASE:
+      handle_release (&x);
+      break;
+    case HEARTH_DHCP4_INFORM:
+      handle_inform (&x, out_buf, out);
+      break;
+    case HEARTH_DHCP4_NONE:
+      handle_bootp (&x, out_buf, out);
+      break;
+    case HEARTH_DHCP4_OFFER:
+    case HEARTH_DHCP4_ACK:
+    case HEARTH_DHCP4_NAK:
+      srv->stats.ignored++;
+      break;
+    }
+  g_ptr_array_unref (x.ranges);
+}

@@ -700,6 +700,12 @@ hearth_dns_local_add_name (HearthDnsLocal *local, const char *hostname, const He
   return g_steal_pointer (&d)->handle;
 }
 
+const char *
+hearth_dns_local_domain_for (HearthDnsLocal *local, const HearthDnsAddr *addr)
+{
+  return domain_for_address (local->config, addr);
+}
+
 gboolean
 hearth_dns_local_remove_name (HearthDnsLocal *local, HearthDnsNameHandle handle)
 {

@@ -76,6 +76,9 @@ void hearth_dns_local_set_interfaces (HearthDnsLocal *local, GPtrArray *interfac
 typedef guint HearthDnsNameHandle;
 HearthDnsNameHandle hearth_dns_local_add_name (HearthDnsLocal *local, const char *hostname, const HearthDnsAddr *addr,
                                                GError **error);
+/* The domain --domain gives addr (the first rule whose range holds it,
+ * else the first rule without a range), or NULL. */
+const char *hearth_dns_local_domain_for (HearthDnsLocal *local, const HearthDnsAddr *addr);
 /* FALSE when the handle is unknown (already removed). */
 gboolean hearth_dns_local_remove_name (HearthDnsLocal *local, HearthDnsNameHandle handle);
 

@@ -850,6 +850,31 @@ hearth_dns_service_start (HearthDnsService *svc)
   rebuild_routes (svc, FALSE);
 }
 
+guint
+hearth_dns_service_add_dhcp_name (HearthDnsService *svc, const char *hostname, const HearthDnsAddr *addr)
+{
+  g_autoptr (GError) error = NULL;
+  guint handle = hearth_dns_local_add_name (svc->local, hostname, addr, &error);
+  char text[64];
+
+  if (handle == 0)
+    g_info (_("not giving name %s to the DHCP lease of %s: %s"), hostname,
+            hearth_dns_addr_to_string (addr, text, sizeof text), error != NULL ? error->message : "refused");
+  return handle;
+}
+
+void
+hearth_dns_service_remove_dhcp_name (HearthDnsService *svc, guint handle)
+{
+  hearth_dns_local_remove_name (svc->local, handle);
+}
+
+const char *
+hearth_dns_service_domain_for (HearthDnsService *svc, const HearthDnsAddr *addr)
+{
+  return hearth_dns_local_domain_for (svc->local, addr);
+}
+
 void
 hearth_dns_service_reload (HearthDnsService *svc)
 {

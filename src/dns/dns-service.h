@@ -52,6 +52,12 @@ void hearth_dns_service_get_link_dns (HearthDnsService *svc, guint ifindex, cons
 /* SIGHUP: clears the cache and re-reads the resolv files. Queries in
  * flight are not touched. */
 void hearth_dns_service_reload (HearthDnsService *svc);
+/* The name hook for DHCP clients (see dns-local.h): 0 when refused (the
+ * reason is logged). */
+guint hearth_dns_service_add_dhcp_name (HearthDnsService *svc, const char *hostname, const HearthDnsAddr *addr);
+void hearth_dns_service_remove_dhcp_name (HearthDnsService *svc, guint handle);
+/* The --domain for an address, or NULL. */
+const char *hearth_dns_service_domain_for (HearthDnsService *svc, const HearthDnsAddr *addr);
 /* SIGUSR1: cache and per-server statistics to the log. */
 void hearth_dns_service_log_statistics (HearthDnsService *svc);
 const HearthDnsConfig *hearth_dns_service_get_config (HearthDnsService *svc);
