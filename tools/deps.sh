@@ -29,19 +29,23 @@ HEARTH_DEPS_RUN=(
 # the peers the behaviour tests drive (dig, kdig, the reference dnsmasq,
 # Debian's own python3 with dnspython), iproute2 for network namespaces,
 # systemd for systemd.pc and busctl, dbus for a private bus, python3-gi for
-# the D-Bus tests.
+# the D-Bus tests, and the three DHCP clients the DHCP tests run in network
+# namespaces (ISC dhclient, dhcpcd, busybox udhcpc).
 HEARTH_DEPS_TEST=(
   "${HEARTH_DEPS_BUILD[@]}"
   clang libclang-rt-14-dev llvm-14
   python3 python3-dnspython python3-gi dnsutils knot-dnsutils dnsmasq-base
   iproute2 systemd dbus
+  isc-dhcp-client dhcpcd-base udhcpc
 )
 
 # bench/dns-bench.sh: the build, the load generator, a fast upstream, the
 # reference dnsmasq, dig to wait for readiness and taskset for pinning.
+# bench/dhcp-bench.sh adds perfdhcp (kea-admin) and kea-dhcp4 to compare.
 HEARTH_DEPS_BENCH=(
   "${HEARTH_DEPS_BUILD[@]}"
   dnsperf nsd dnsmasq-base dnsutils util-linux
+  kea-admin kea-dhcp4-server iproute2
 )
 
 # hearth_deps_missing PKG...: print the packages that are not installed.

@@ -327,6 +327,9 @@ main (int argc, char **argv)
       g_printerr ("%s: %s\n", ident, error->message);
       return exit_code_for_config_error (error);
     }
+  /* dnsmasq's lease file in dnsmasq mode, hearth's state directory otherwise. */
+  if (dhcp_config->lease_file == NULL)
+    dhcp_config->lease_file = g_strdup (compat ? HEARTH_DHCP_COMPAT_LEASE_FILE : HEARTH_STATE_DIR "/hearth.leases");
   if (daemon_config->test_only)
     {
       printf ("%s: %s\n", ident, _("syntax check OK."));

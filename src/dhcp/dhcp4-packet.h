@@ -78,8 +78,8 @@ typedef struct {
   guint8 htype;
   guint8 hlen;
   guint8 hops;
-  guint32 xid;               /* as on the wire, copied back unchanged */
-  guint16 secs;
+  guint32 xid;               /* the wire's big-endian value; written back the same way */
+  guint16 secs;              /* host order, like flags */
   guint16 flags;
   guint32 ciaddr;            /* host order */
   guint32 yiaddr;
@@ -149,7 +149,9 @@ typedef struct {
  * siaddr, sname and file). */
 void hearth_dhcp4_builder_init (HearthDhcp4Builder *b, const HearthDhcp4Header *header);
 /* Adds an option; FALSE (and b->overflow set) when the builder is full.
- * Adding a code already present replaces it. */
+ * Adding a code already present replaces its data and keeps its place in
+ * the order. Codes 0 (PAD), 52 (overload, the builder writes it itself)
+ * and 255 (END) are refused with a critical. */
 gboolean hearth_dhcp4_builder_add (HearthDhcp4Builder *b, guint8 code, const void *data, gsize len);
 gboolean hearth_dhcp4_builder_add_u8 (HearthDhcp4Builder *b, guint8 code, guint8 value);
 gboolean hearth_dhcp4_builder_add_u16 (HearthDhcp4Builder *b, guint8 code, guint16 value);
@@ -161,10 +163,21 @@ void hearth_dhcp4_builder_remove (HearthDhcp4Builder *b, guint8 code);
 /* Lays the message out into @out (at most @max_len bytes, at least
  * HEARTH_DHCP4_MIN_REPLY_LEN is always allowed): header, cookie, options
  * in order (each longer than 255 split into consecutive instances), END,
- * padding to 300 bytes. When options do not fit and @allow_overload and
- * the header's file (then sname) is empty, options continue there and
- * option 52 says so. Options that still do not fit are left out, last
- * added first, and counted in *out_dropped. Returns the length. */
+ * padding to 300 bytes. @max_len is clamped to
+ * [HEARTH_DHCP4_MIN_REPLY_LEN, HEARTH_DHCP4_PACKET_MAX]; @out must hold
+ * that many bytes.
+ *
+ * Each whole option goes into the first area with room for it, in order
+ * (an option is never split across areas). When options do not fit and
+ * @allow_overload and the header's file is empty, options continue in
+ * file, then in sname if that is empty too, and option 52 (after 53 and
+ * 54) says so; file and sname then end with END and zero padding.
+ * Options that still do not fit are left out and counted in
+ * *out_dropped (may be NULL): earlier options have the first claim on
+ * the room, so the last added lose first, though a later small option
+ * may still fit where an earlier big one did not. 53 and 54 come first
+ * and so always fit unless absurdly long. Does not change @b. Returns
+ * the length. */
 gsize hearth_dhcp4_builder_finish (HearthDhcp4Builder *b, gboolean allow_overload, guint8 *out, gsize max_len,
                                    guint *out_dropped);
 

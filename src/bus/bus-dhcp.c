@@ -1,0 +1,2 @@
+/* placeholder, being written by the bus helper */
+#include "config.h"
