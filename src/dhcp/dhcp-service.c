@@ -76,6 +76,7 @@ struct _HearthDhcpService {
 
 static void schedule_expiry (HearthDhcpService *svc);
 static void flush_store (HearthDhcpService *svc);
+static gboolean compact_now (HearthDhcpService *svc, GError **error);
 
 static const char *
 service_domain_for (guint32 addr, gpointer user_data)
@@ -273,8 +274,9 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
     g_source_remove (svc->compact_source);
   if (svc->retry_source != 0)
     g_source_remove (svc->retry_source);
+  /* Leave a complete lease file behind (the journal folded in). */
   if (svc->store != NULL)
-    hearth_dhcp_lease_store_flush (svc->store, NULL);
+    compact_now (svc, NULL);
   for (guint i = 0; i < svc->pending->len; i++)
     g_free (g_array_index (svc->pending, PendingReply, i).data);
   g_array_unref (svc->pending);
