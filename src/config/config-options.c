@@ -360,7 +360,7 @@ static const HearthOptionDef options[] = {
     N_ ("Use DHCP ports other than the standard ones") },
   { "dhcp-proxy", 0, OPT, DHCP, LATER, "<ipaddr>[,<ipaddr>...]",
     N_ ("Act as a full proxy for these DHCP relays") },
-  { "dhcp-relay", 0, REQ, DHCP, LATER, "<local address>,<server>[,<interface>]",
+  { "dhcp-relay", 0, REQ, DHCP, YES, "<local address>,<server>[,<interface>]",
     N_ ("Relay DHCP requests to another server") },
   { "dhcp-duid", 0, REQ, DHCP, LATER, "<enterprise id>,<uid>",
     N_ ("Server DUID (DUID-EN) for DHCPv6") },

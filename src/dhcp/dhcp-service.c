@@ -728,6 +728,90 @@ after_changes (HearthDhcpService *svc)
     svc->compact_source = g_timeout_add (COMPACT_DELAY_MS, compact_cb, svc);
 }
 
+/* ---- --dhcp-relay ---- */
+
+static gboolean
+link_has_ipv4 (const HearthNetLink *link, guint32 addr)
+{
+  guint32 n = htonl (addr);
+
+  for (guint i = 0; i < link->addresses->len; i++)
+    {
+      const HearthNetAddress *a = &g_array_index (link->addresses, HearthNetAddress, i);
+
+      if (a->family == AF_INET && memcmp (a->bytes, &n, 4) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+send_raw (HearthDhcpService *svc, const guint8 *data, gsize len, guint32 to, guint16 port, guint32 from,
+          guint ifindex)
+{
+  HearthDhcp4Reply r = { 0 };
+
+  r.len = len;
+  r.dst_addr = to;
+  r.dst_port = port;
+  r.src_addr = from;
+  r.ifindex = ifindex;
+  send_reply (svc, &r, data);
+}
+
+/* A request arriving on a relay's interface goes to its server with our
+ * address as giaddr; the server's reply to that giaddr goes back to the
+ * client. TRUE when the packet was relayed (it is then not served here). */
+static gboolean
+relay_packet (HearthDhcpService *svc, const HearthNetLink *link, gsize len)
+{
+  guint8 *p = svc->rx;
+  guint32 giaddr;
+
+  if (svc->config->relays->len == 0 || len < HEARTH_DHCP4_FIXED_LEN)
+    return FALSE;
+  memcpy (&giaddr, p + 24, 4);
+  giaddr = ntohl (giaddr);
+  for (guint i = 0; i < svc->config->relays->len; i++)
+    {
+      const HearthDhcpRelay *relay = g_ptr_array_index (svc->config->relays, i);
+
+      if (p[0] == HEARTH_DHCP4_BOOTREQUEST && link_has_ipv4 (link, relay->local) &&
+          (relay->interface == NULL || hearth_net_interface_name_matches (relay->interface, link->name)))
+        {
+          guint32 g = htonl (relay->local);
+
+          if (p[3] >= 16)
+            return TRUE; /* too many hops: drop */
+          p[3]++;
+          if (giaddr == 0)
+            memcpy (p + 24, &g, 4);
+          send_raw (svc, p, len, relay->server, relay->server_port != 0 ? relay->server_port : 67, relay->local, 0);
+          return TRUE;
+        }
+      if (p[0] == HEARTH_DHCP4_BOOTREPLY && giaddr == relay->local)
+        {
+          guint32 ciaddr;
+          guint16 flags;
+          const HearthNetLink *out;
+          guint32 n = htonl (relay->local);
+          guint16 cport = svc->config->client_port != 0 ? svc->config->client_port : 68;
+
+          memcpy (&ciaddr, p + 12, 4);
+          memcpy (&flags, p + 10, 2);
+          out = hearth_net_monitor_find_address (svc->monitor, AF_INET, &n);
+          if (out == NULL)
+            return TRUE;
+          if (ciaddr != 0 && !(ntohs (flags) & HEARTH_DHCP4_FLAG_BROADCAST))
+            send_raw (svc, p, len, ntohl (ciaddr), cport, relay->local, out->index);
+          else
+            send_raw (svc, p, len, 0xffffffffu, cport, relay->local, out->index);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, guint16 sport, guint32 dst)
 {
@@ -737,7 +821,11 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
   HearthDhcp4Reply reply;
   guint n = 0;
 
-  if (link == NULL || !hearth_net_policy_dhcp_on_link (svc->policy, link))
+  if (link == NULL)
+    return;
+  if (relay_packet (svc, link, len))
+    return;
+  if (!hearth_net_policy_dhcp_on_link (svc->policy, link))
     return;
   for (guint i = 0; i < link->addresses->len && n < SUBNETS_MAX; i++)
     {

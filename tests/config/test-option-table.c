@@ -223,6 +223,7 @@ static const char dnsmasq_optstring[] = "951yZDNLERKzowefnbvhdkqr:m:p:c:l:s:i:t:
 static const char *const implemented[] = {
   /* issue 6: DHCPv4 */
   "dhcp-lease",
+  "dhcp-relay",
   "dhcp-range",
   "dhcp-host",
   "dhcp-hostsfile",
