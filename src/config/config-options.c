@@ -346,7 +346,7 @@ static const HearthOptionDef options[] = {
   { "bootp-dynamic", '3', OPT, DHCP, YES, "tag:<tag>[,tag:<tag>...]",
     N_ ("Give BOOTP clients addresses from the dynamic ranges"), REQ },
   { "no-ping", '5', NO, DHCP, YES, NULL, N_ ("Do not ping an address before handing it out") },
-  { "dhcp-fqdn", 0, NO, DHCP, LATER, NULL,
+  { "dhcp-fqdn", 0, NO, DHCP, YES, NULL,
     N_ ("Put DHCP client names in the DNS only as fully qualified names") },
   { "dhcp-client-update", 0, NO, DHCP, YES, NULL,
     N_ ("Let DHCP clients update their own DNS names") },

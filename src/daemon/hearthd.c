@@ -164,6 +164,7 @@ apply_items (GPtrArray *items, HearthDaemonConfig *daemon_config, HearthDnsConfi
         return FALSE;
     }
   dns_config->log_queries = daemon_config->log_queries;
+  dns_config->dhcp_fqdn = dhcp_config->fqdn;
   if (dhcp_config->n_ipv6_ranges > 0 || dhcp_config->n_ipv6_hosts > 0)
     g_warning (_("DHCPv6 is not supported yet: %u IPv6 dhcp-range and %u IPv6 dhcp-host values ignored"),
                dhcp_config->n_ipv6_ranges, dhcp_config->n_ipv6_hosts);
@@ -438,6 +439,8 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGUSR1, on_usr1, &d);
   sigprocmask (SIG_UNBLOCK, &held_signals, NULL);
   signal (SIGPIPE, SIG_IGN);
+  /* A file-size limit makes a lease-file write fail (and be retried), not kill us. */
+  signal (SIGXFSZ, SIG_IGN);
 
   hearth_dns_service_start (dns);
   if (dhcp != NULL)

@@ -35,13 +35,18 @@ typedef void (*HearthDhcpLeaseErrorFunc) (guint line, const char *message, gpoin
 /* Parses lease-file text (dnsmasq format; with @journal, the journal's
  * "add"/"del" lines). IPv6 lines, the "duid" line and "agent-info"/
  * "vendorclass" trailers are skipped without error. A last line without
- * its newline is reported as cut short and skipped. Returns the number of
- * records delivered. Pure; never reads past @len; @data need not be
+ * its newline is reported as cut short and skipped. A host name that is
+ * not a valid label is reported ("bad host name, dropped") and the lease
+ * delivered without it; any other fault loses the line. Records are
+ * zero-filled beyond what the line sets. Returns the number of records
+ * delivered. Pure; never reads past @len; @data need not be
  * NUL-terminated. */
 guint hearth_dhcp_lease_file_parse (const char *data, gsize len, gboolean journal, HearthDhcpLeaseRecordFunc func,
                                     HearthDhcpLeaseErrorFunc error_func, gpointer user_data);
 
-/* One record as a dnsmasq lease line, newline included, appended to @out. */
+/* One record as a dnsmasq lease line, newline included, appended to @out.
+ * What would not read back is not written: a host name that is not a
+ * valid label is written as "*", a negative expiry as 1. */
 void hearth_dhcp_lease_record_format (const HearthDhcpLeaseRecord *record, GString *out);
 
 typedef struct _HearthDhcpLeaseStore HearthDhcpLeaseStore;
@@ -54,7 +59,8 @@ typedef struct {
   guint pending;            /* changes waiting to be written */
 } HearthDhcpLeaseStoreStats;
 
-/* Nothing is opened until load. */
+/* Nothing is opened until load. Changes still queued at free are lost:
+ * flush first. */
 HearthDhcpLeaseStore *hearth_dhcp_lease_store_new (const char *path);
 void hearth_dhcp_lease_store_free (HearthDhcpLeaseStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpLeaseStore, hearth_dhcp_lease_store_free)
@@ -65,7 +71,9 @@ const char *hearth_dhcp_lease_store_get_path (HearthDhcpLeaseStore *store);
  * delivering records in order (a later record for an address replaces an
  * earlier one; "del" removes it). Damaged lines are logged as
  * "PATH:LINE: ..., ignoring". A missing file is not an error; an
- * unreadable one is. Opens the journal for appending afterwards. */
+ * unreadable one (or one that is not a regular file) is. Opens the
+ * journal for appending afterwards, cutting off a line torn by a crash
+ * so that the next append starts a line of its own. */
 gboolean hearth_dhcp_lease_store_load (HearthDhcpLeaseStore *store, HearthDhcpLeaseRecordFunc func,
                                        gpointer user_data, GError **error);
 
@@ -75,7 +83,9 @@ void hearth_dhcp_lease_store_delete (HearthDhcpLeaseStore *store, guint32 addr);
 gboolean hearth_dhcp_lease_store_has_pending (HearthDhcpLeaseStore *store);
 
 /* Appends the queued changes to the journal in one write and syncs it.
- * FALSE (changes kept queued, to retry) when writing or syncing failed. */
+ * FALSE (changes kept queued, to retry) when writing or syncing failed;
+ * the journal is then cut back to where it was, so a retry never
+ * continues half a line. TRUE at once when nothing is queued. */
 gboolean hearth_dhcp_lease_store_flush (HearthDhcpLeaseStore *store, GError **error);
 
 /* Whether the journal has grown enough (compared with @n_leases) that a
@@ -84,7 +94,9 @@ gboolean hearth_dhcp_lease_store_should_compact (HearthDhcpLeaseStore *store, gu
 
 /* Writes @records as the new PATH (tmp + fsync + rename + directory
  * fsync) and empties the journal. Queued changes are flushed first. On
- * failure PATH and the journal are left as they were. */
+ * failure before the rename, PATH and the journal are left as they were
+ * (and PATH.tmp removed); a failure after it (syncing the directory,
+ * emptying the journal) still leaves files that load to the same leases. */
 gboolean hearth_dhcp_lease_store_compact (HearthDhcpLeaseStore *store, const HearthDhcpLeaseRecord *records,
                                           guint n_records, GError **error);
 

@@ -865,6 +865,9 @@ assign_name (Exchange *x, HearthDhcpLease *lease)
   if (name[0] != '\0')
     {
       other = hearth_dhcp_lease_table_lookup_hostname (x->srv->leases, name);
+      /* With --dhcp-fqdn a name is only taken within its own domain. */
+      if (other != NULL && c->fqdn && g_strcmp0 (domain_for (x, other->addr), domain_for (x, lease->addr)) != 0)
+        other = NULL;
       if (other != NULL && other != lease)
         {
           hearth_dhcp_lease_set_hostname (x->srv->leases, other, NULL);

@@ -47,6 +47,7 @@ typedef struct {
   gboolean proxy_dnssec;
   guint16 edns_packet_max;     /* 1232 */
   gboolean log_queries;        /* set by the daemon from --log-queries */
+  gboolean dhcp_fqdn;          /* set by the daemon from --dhcp-fqdn: DHCP names only fully qualified */
 
   /* Local data. */
   gboolean no_hosts;

@@ -680,8 +680,13 @@ hearth_dns_local_add_name (HearthDnsLocal *local, const char *hostname, const He
   d->handle = local->next_handle++;
   if (local->next_handle == 0)
     local->next_handle = 1;
-  dynamic_take_name (local, d->plain, d->plain_len, d->handle);
-  layer_add (layer, hearth_dns_record_new_address (d->plain, d->plain_len, &d->addr, TTL_DYNAMIC), d->handle);
+  /* With --dhcp-fqdn only the qualified name goes in, so two clients of
+   * one name in different domains both keep theirs. */
+  if (!c->dhcp_fqdn || d->fqdn_len == 0)
+    {
+      dynamic_take_name (local, d->plain, d->plain_len, d->handle);
+      layer_add (layer, hearth_dns_record_new_address (d->plain, d->plain_len, &d->addr, TTL_DYNAMIC), d->handle);
+    }
   if (d->fqdn_len > 0)
     {
       dynamic_take_name (local, d->fqdn, d->fqdn_len, d->handle);

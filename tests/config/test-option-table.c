@@ -224,6 +224,7 @@ static const char *const implemented[] = {
   /* issue 6: DHCPv4 */
   "dhcp-lease",
   "dhcp-relay",
+  "dhcp-fqdn",
   "dhcp-range",
   "dhcp-host",
   "dhcp-hostsfile",

@@ -336,6 +336,39 @@ test_name_hook (void)
   g_assert_false (ask (local, "phone.home.lan", HEARTH_DNS_TYPE_A, &r));
 }
 
+/* --dhcp-fqdn: only the qualified name, so one label in two domains is
+ * two names that both stay. */
+static void
+test_name_hook_fqdn_only (void)
+{
+  g_autoptr (HearthDnsConfig) config = hearth_dns_config_new ();
+  g_autoptr (HearthDnsLocal) local = NULL;
+  g_autoptr (HearthDnsDomainRule) rule1 = NULL;
+  g_autoptr (HearthDnsDomainRule) rule2 = NULL;
+  g_autoptr (GError) error = NULL;
+  HearthDnsAddr a1, a2;
+  Reply r;
+
+  g_assert_true (hearth_dns_domain_rule_parse ("one.lan,192.168.1.0/24", &rule1, NULL));
+  g_assert_true (hearth_dns_domain_rule_parse ("two.lan,192.168.2.0/24", &rule2, NULL));
+  g_ptr_array_add (config->domain_rules, g_steal_pointer (&rule1));
+  g_ptr_array_add (config->domain_rules, g_steal_pointer (&rule2));
+  config->dhcp_fqdn = TRUE;
+  local = hearth_dns_local_new (config);
+  g_assert_true (hearth_dns_addr_parse ("192.168.1.10", &a1));
+  g_assert_true (hearth_dns_addr_parse ("192.168.2.10", &a2));
+  g_assert_cmpuint (hearth_dns_local_add_name (local, "pc", &a1, &error), !=, 0);
+  g_assert_cmpuint (hearth_dns_local_add_name (local, "pc", &a2, &error), !=, 0);
+  g_assert_no_error (error);
+  g_assert_false (ask (local, "pc", HEARTH_DNS_TYPE_A, &r));
+  g_assert_true (ask (local, "pc.one.lan", HEARTH_DNS_TYPE_A, &r));
+  g_assert_true (has_answer (&r, "pc.one.lan 1 0 192.168.1.10"));
+  reply_clear (&r);
+  g_assert_true (ask (local, "pc.two.lan", HEARTH_DNS_TYPE_A, &r));
+  g_assert_true (has_answer (&r, "pc.two.lan 1 0 192.168.2.10"));
+  reply_clear (&r);
+}
+
 static void
 test_chaos (void)
 {
@@ -463,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dns/local/expand-hosts", test_expand_hosts);
   g_test_add_func ("/dns/local/cname-chain", test_cname_chain);
   g_test_add_func ("/dns/local/name-hook", test_name_hook);
+  g_test_add_func ("/dns/local/name-hook-fqdn-only", test_name_hook_fqdn_only);
   g_test_add_func ("/dns/local/chaos", test_chaos);
   g_test_add_func ("/dns/local/truncation-rotation", test_truncation_and_rotation);
   g_test_add_func ("/dns/local/localise", test_localise);
