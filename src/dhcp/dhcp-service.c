@@ -67,6 +67,7 @@ struct _HearthDhcpService {
   guint8 *rx;
   guint8 *tx;
   GArray *pending;              /* PendingReply */
+  GPtrArray *dir_monitors;      /* GFileMonitor*, one per --dhcp-hostsdir */
   HearthDhcpServiceLeaseFunc lease_func;
   gpointer lease_data;
   guint64 sync_batches;
@@ -245,6 +246,7 @@ hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, He
   svc->rx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
   svc->tx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
   svc->pending = g_array_new (FALSE, FALSE, sizeof (PendingReply));
+  svc->dir_monitors = g_ptr_array_new_with_free_func (g_object_unref);
   return svc;
 }
 
@@ -266,6 +268,7 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
 {
   if (svc == NULL)
     return;
+  g_ptr_array_unref (svc->dir_monitors);
   if (svc->fd_source != 0)
     g_source_remove (svc->fd_source);
   if (svc->expiry_source != 0)
@@ -947,9 +950,77 @@ schedule_expiry (HearthDhcpService *svc)
   svc->expiry_source = g_timeout_add ((guint) ms, expiry_cb, svc);
 }
 
+/* A --dhcp-hostsdir file changed, appeared or went away: its hosts are
+ * replaced by what it holds now; the other files' stay. */
+static void
+hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *base = g_file_get_basename (file);
+
+  if (path == NULL || base == NULL || (base[0] == '.' && event != G_FILE_MONITOR_EVENT_RENAMED))
+    return;
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          read_hosts_file (svc, path);
+          g_info (_("read %s"), path);
+        }
+      break;
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+      hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+      break;
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      {
+        /* libvirt-style writers write "f.new" and rename it over "f". */
+        g_autofree char *to = other != NULL ? g_file_get_path (other) : NULL;
+        g_autofree char *to_base = other != NULL ? g_file_get_basename (other) : NULL;
+
+        hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+        if (to != NULL && to_base != NULL && to_base[0] != '.' && g_file_test (to, G_FILE_TEST_IS_REGULAR))
+          read_hosts_file (svc, to);
+        break;
+      }
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+      break;
+    }
+}
+
+static void
+watch_hosts_dirs (HearthDhcpService *svc)
+{
+  for (guint i = 0; i < svc->config->hosts_dirs->len; i++)
+    {
+      g_autoptr (GFile) dir = g_file_new_for_path (g_ptr_array_index (svc->config->hosts_dirs, i));
+      g_autoptr (GError) error = NULL;
+      GFileMonitor *m = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+
+      if (m == NULL)
+        {
+          g_warning (_("cannot watch %s: %s; it is read on SIGHUP only"),
+                     (const char *) g_ptr_array_index (svc->config->hosts_dirs, i), error->message);
+          continue;
+        }
+      g_signal_connect (m, "changed", G_CALLBACK (hostsdir_changed_cb), svc);
+      g_ptr_array_add (svc->dir_monitors, m);
+    }
+}
+
 void
 hearth_dhcp_service_start (HearthDhcpService *svc)
 {
+  if (svc->dir_monitors->len == 0)
+    watch_hosts_dirs (svc);
   if (svc->fd >= 0 && svc->fd_source == 0)
     svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
   schedule_expiry (svc);
