@@ -33,6 +33,9 @@
 #define SUBNETS_MAX 32         /* IPv4 addresses of one interface considered */
 #define COMPACT_DELAY_MS 2000  /* lease file rewritten this long after a change */
 #define RETRY_DELAY_MS 1000    /* a failed lease-file write is retried this often */
+#define PING_WAIT_MS 500       /* how long an offer waits for an echo reply */
+#define PING_CACHE_SECONDS 30  /* an address that stayed silent is not pinged again this soon */
+#define PING_PENDING_MAX 1024  /* offers waiting for their ping at once */
 
 G_DEFINE_QUARK (hearth-dhcp-service-error-quark, hearth_dhcp_service_error)
 
@@ -40,6 +43,24 @@ typedef struct {
   HearthDhcp4Reply reply;
   guint8 *data;
 } PendingReply;
+
+/* An offer held back while its address is pinged. */
+typedef struct {
+  HearthDhcpService *svc;
+  guint32 addr;
+  HearthDhcp4Reply reply;
+  guint8 *data;
+  guint timer;
+} Ping;
+
+static void
+ping_free (Ping *p)
+{
+  if (p->timer != 0)
+    g_source_remove (p->timer);
+  g_free (p->data);
+  g_free (p);
+}
 
 /* The DNS name a lease holds. */
 typedef struct {
@@ -68,6 +89,13 @@ struct _HearthDhcpService {
   guint8 *tx;
   GArray *pending;              /* PendingReply */
   GPtrArray *dir_monitors;      /* GFileMonitor*, one per --dhcp-hostsdir */
+  int icmp_fd;                  /* raw ICMP socket for the ping check, -1 = none */
+  guint icmp_source;
+  guint16 icmp_id;
+  guint16 icmp_seq;
+  GHashTable *pings;            /* addr -> Ping: offers waiting for a ping to stay silent */
+  GHashTable *silent;           /* addr -> monotonic time it was last found silent */
+  guint64 pings_answered;
   HearthDhcpServiceLeaseFunc lease_func;
   gpointer lease_data;
   guint64 sync_batches;
@@ -247,6 +275,9 @@ hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, He
   svc->tx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
   svc->pending = g_array_new (FALSE, FALSE, sizeof (PendingReply));
   svc->dir_monitors = g_ptr_array_new_with_free_func (g_object_unref);
+  svc->icmp_fd = -1;
+  svc->pings = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) ping_free);
+  svc->silent = g_hash_table_new (g_direct_hash, g_direct_equal);
   return svc;
 }
 
@@ -269,6 +300,12 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
   if (svc == NULL)
     return;
   g_ptr_array_unref (svc->dir_monitors);
+  g_hash_table_unref (svc->pings);
+  g_hash_table_unref (svc->silent);
+  if (svc->icmp_source != 0)
+    g_source_remove (svc->icmp_source);
+  if (svc->icmp_fd >= 0)
+    close (svc->icmp_fd);
   if (svc->fd_source != 0)
     g_source_remove (svc->fd_source);
   if (svc->expiry_source != 0)
@@ -568,6 +605,15 @@ hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError *
   setsockopt (svc->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   setsockopt (svc->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
   setsockopt (svc->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  /* The ping check needs a raw socket, opened while we may. */
+  if (!svc->config->no_ping)
+    {
+      svc->icmp_fd = socket (AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+      if (svc->icmp_fd < 0)
+        g_warning (_("cannot open an ICMP socket (%s): addresses are offered without a ping check"),
+                   g_strerror (errno));
+      svc->icmp_id = (guint16) getpid ();
+    }
   sin.sin_port = htons (svc->config->server_port != 0 ? svc->config->server_port : 67);
   if (bind (svc->fd, (struct sockaddr *) &sin, sizeof sin) < 0)
     {
@@ -731,6 +777,135 @@ after_changes (HearthDhcpService *svc)
     svc->compact_source = g_timeout_add (COMPACT_DELAY_MS, compact_cb, svc);
 }
 
+/* ---- the ping check ----
+ * Before a new address is offered it is pinged once (RFC 2131 3.1,
+ * "SHOULD probe"); the offer waits PING_WAIT_MS for an echo reply. An
+ * answer means some machine uses the address without a lease: the offer
+ * is dropped and the address kept out of use, and the client's next
+ * DISCOVER gets another one. Silence is remembered for a while so a
+ * retransmitting client is not pinged again. */
+
+static guint16
+icmp_checksum (const guint8 *p, gsize len)
+{
+  guint32 sum = 0;
+
+  for (gsize i = 0; i + 1 < len; i += 2)
+    sum += (guint32) (p[i] << 8 | p[i + 1]);
+  if (len & 1)
+    sum += (guint32) p[len - 1] << 8;
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (guint16) ~sum;
+}
+
+static void
+send_ping_reply (Ping *p)
+{
+  HearthDhcpService *svc = p->svc;
+
+  send_reply (svc, &p->reply, p->data);
+}
+
+static gboolean
+ping_timeout_cb (gpointer user_data)
+{
+  Ping *p = user_data;
+  HearthDhcpService *svc = p->svc;
+
+  p->timer = 0;
+  g_hash_table_insert (svc->silent, GUINT_TO_POINTER (p->addr), GINT_TO_POINTER ((gint) (g_get_monotonic_time () / G_USEC_PER_SEC)));
+  send_ping_reply (p);
+  g_hash_table_remove (svc->pings, GUINT_TO_POINTER (p->addr));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+icmp_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+  guint8 buf[1500];
+
+  for (guint i = 0; i < BATCH_MAX; i++)
+    {
+      struct sockaddr_in from;
+      socklen_t from_len = sizeof from;
+      ssize_t n = recvfrom (fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &from_len);
+      gsize ihl;
+      Ping *p;
+      char a[INET_ADDRSTRLEN];
+
+      if (n < 0)
+        break;
+      if (n < 20)
+        continue;
+      ihl = (gsize) (buf[0] & 0x0f) * 4;
+      if (ihl < 20 || (gsize) n - ihl < 8)
+        continue;
+      /* Echo reply (type 0) to one of our pings. */
+      if (buf[ihl] != 0 || ((guint16) buf[ihl + 4] << 8 | buf[ihl + 5]) != svc->icmp_id)
+        continue;
+      p = g_hash_table_lookup (svc->pings, GUINT_TO_POINTER (ntohl (from.sin_addr.s_addr)));
+      if (p == NULL)
+        continue;
+      svc->pings_answered++;
+      format_addr (p->addr, a);
+      g_warning (_("%s answers a ping but has no lease: not offered, kept out of use for 10 minutes"), a);
+      hearth_dhcp4_server_quarantine (svc->server, p->addr, HEARTH_DHCP4_DECLINE_HOLD_SECONDS, g_get_monotonic_time ());
+      g_hash_table_remove (svc->pings, GUINT_TO_POINTER (p->addr));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* TRUE when the offer was held back for a ping (it is then sent later). */
+static gboolean
+ping_before_offer (HearthDhcpService *svc, const HearthDhcp4Reply *reply, const guint8 *data)
+{
+  struct sockaddr_in to = { .sin_family = AF_INET };
+  guint8 echo[16] = { 8, 0 };
+  guint16 sum;
+  Ping *p;
+  gpointer silent_since;
+  gint64 now_s = g_get_monotonic_time () / G_USEC_PER_SEC;
+  guint32 addr;
+
+  if (svc->icmp_fd < 0 || reply->type != HEARTH_DHCP4_OFFER || reply->len < HEARTH_DHCP4_FIXED_LEN)
+    return FALSE;
+  memcpy (&addr, data + 16, 4);
+  addr = ntohl (addr);
+  /* Only addresses nobody holds a lease on, not pinged lately. */
+  if (hearth_dhcp_lease_table_lookup_addr (svc->leases, addr) != NULL)
+    return FALSE;
+  if (g_hash_table_lookup_extended (svc->silent, GUINT_TO_POINTER (addr), NULL, &silent_since) &&
+      now_s - GPOINTER_TO_INT (silent_since) < PING_CACHE_SECONDS)
+    return FALSE;
+  if (g_hash_table_contains (svc->pings, GUINT_TO_POINTER (addr)))
+    return TRUE; /* a retransmission while the first ping is out */
+  if (g_hash_table_size (svc->pings) >= PING_PENDING_MAX)
+    return FALSE;
+  if (g_hash_table_size (svc->silent) > 4 * PING_PENDING_MAX)
+    g_hash_table_remove_all (svc->silent);
+  echo[4] = svc->icmp_id >> 8;
+  echo[5] = svc->icmp_id & 0xff;
+  svc->icmp_seq++;
+  echo[6] = svc->icmp_seq >> 8;
+  echo[7] = svc->icmp_seq & 0xff;
+  sum = icmp_checksum (echo, sizeof echo);
+  echo[2] = sum >> 8;
+  echo[3] = sum & 0xff;
+  to.sin_addr.s_addr = htonl (addr);
+  if (sendto (svc->icmp_fd, echo, sizeof echo, 0, (struct sockaddr *) &to, sizeof to) < 0)
+    return FALSE;
+  p = g_new0 (Ping, 1);
+  p->svc = svc;
+  p->addr = addr;
+  p->reply = *reply;
+  p->data = g_memdup2 (data, reply->len);
+  p->timer = g_timeout_add (PING_WAIT_MS, ping_timeout_cb, p);
+  g_hash_table_insert (svc->pings, GUINT_TO_POINTER (addr), p);
+  return TRUE;
+}
+
 /* ---- --dhcp-relay ---- */
 
 static gboolean
@@ -861,6 +1036,8 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
       g_array_append_val (svc->pending, p);
       return;
     }
+  if (ping_before_offer (svc, &reply, svc->tx))
+    return;
   send_reply (svc, &reply, svc->tx);
 }
 
@@ -1023,6 +1200,8 @@ hearth_dhcp_service_start (HearthDhcpService *svc)
     watch_hosts_dirs (svc);
   if (svc->fd >= 0 && svc->fd_source == 0)
     svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
+  if (svc->icmp_fd >= 0 && svc->icmp_source == 0)
+    svc->icmp_source = g_unix_fd_add (svc->icmp_fd, G_IO_IN, icmp_cb, svc);
   schedule_expiry (svc);
 }
 

@@ -1844,3 +1844,14 @@ hearth_dhcp4_server_handle (HearthDhcp4Server *srv, const guint8 *packet, gsize 
     }
   g_ptr_array_unref (x.ranges);
 }
+
+void
+hearth_dhcp4_server_quarantine (HearthDhcp4Server *srv, guint32 addr, guint seconds, gint64 now)
+{
+  Hold *h = g_new0 (Hold, 1);
+
+  h->addr = addr;
+  h->nobody = TRUE;
+  h->until = now + (gint64) seconds * G_USEC_PER_SEC;
+  g_hash_table_replace (srv->holds, GUINT_TO_POINTER (addr), h);
+}

@@ -12,8 +12,9 @@
  * relays (giaddr, option 82 echoed), host reservations, tags and the
  * option rules of --dhcp-option.
  *
- * What it does not do: ping an address before offering it (--no-ping is
- * how it always behaves), DHCPv6, proxy DHCP answers.
+ * What it does not do: ping an address before offering it (dhcp-service.c
+ * does, and calls hearth_dhcp4_server_quarantine() when it answers),
+ * DHCPv6, proxy DHCP answers.
  */
 #pragma once
 
@@ -95,6 +96,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcp4Server, hearth_dhcp4_server_free)
 void hearth_dhcp4_server_handle (HearthDhcp4Server *server, const guint8 *packet, gsize len,
                                  const HearthDhcp4Request *request, HearthDhcp4Message *msg,
                                  guint8 *out_buf, HearthDhcp4Reply *out_reply);
+
+/* Keep @addr out of use for @seconds (something else answers on it). */
+void hearth_dhcp4_server_quarantine (HearthDhcp4Server *server, guint32 addr, guint seconds, gint64 now);
 
 void hearth_dhcp4_server_get_stats (HearthDhcp4Server *server, HearthDhcp4ServerStats *out_stats);
 
