@@ -27,6 +27,12 @@ G_BEGIN_DECLS
 #define HEARTH_DHCP_COMPAT_LEASE_FILE "/var/lib/misc/dnsmasq.leases"
 #define HEARTH_DHCP_HWADDR_MAX 16
 #define HEARTH_DHCP_TAG_MAX 64 /* longest tag name */
+/* Longest encoded --dhcp-option value, as dnsmasq: one option, no RFC 3396
+ * splitting on input; two bytes less inside encap:/vendor: (the enclosing
+ * option needs them) and five less inside vi-encap:. */
+#define HEARTH_DHCP_OPTION_VALUE_MAX 255
+#define HEARTH_DHCP_OPTION_ENCAP_VALUE_MAX 253
+#define HEARTH_DHCP_OPTION_VI_ENCAP_VALUE_MAX 250
 
 /* A list of tag conditions: "tag:x" (x must be set) and "tag:!x" (x must
  * not be set), stored as "x" and "!x". All must hold. NULL or empty = always. */
@@ -60,11 +66,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpRange, hearth_dhcp_range_free)
 /* One --dhcp-range value. IPv6 forms are recognised and reported through
  * @out_is_ipv6 (with *out_range NULL) so the caller can say DHCPv6 is
  * handled elsewhere; every malformed value is an error saying what was
- * expected. Lease times below HEARTH_DHCP_MIN_LEASE_TIME are raised to it. */
+ * expected. Lease times below HEARTH_DHCP_MIN_LEASE_TIME are raised to it.
+ * A start above the end is swapped, as dnsmasq does. The result's owner
+ * is NULL: the caller sets it. Errors are HEARTH_CONFIG_ERROR_BAD_VALUE
+ * without file or line (hearth_config_item_prefix_error() adds them). */
 gboolean hearth_dhcp_range_parse (const char *text, HearthDhcpRange **out_range, gboolean *out_is_ipv6,
                                   GError **error);
-/* The value back in --dhcp-range syntax (for D-Bus and logs). */
+/* The value back in --dhcp-range syntax (for D-Bus and logs); parsing it
+ * gives an equal range. */
 char *hearth_dhcp_range_to_string (const HearthDhcpRange *range);
+/* Same mode, addresses, lease, tags (id and owner are not compared). */
+gboolean hearth_dhcp_range_equal (const HearthDhcpRange *a, const HearthDhcpRange *b);
 
 /* A hardware address to match, as --dhcp-host and --dhcp-mac write it:
  * "52:54:00:*:*:01", optionally with a type prefix "1-52:54:...". */
@@ -75,8 +87,13 @@ typedef struct {
   guint16 wildcard;          /* bit i set: byte i matches anything */
 } HearthDhcpMac;
 
+/* Bytes are 1 or 2 hex digits or '*', separated by ':' (or by '-' when
+ * there is no ':' at all); "<hex type>-" before the first ':' restricts
+ * the ARP hardware type. 1 to HEARTH_DHCP_HWADDR_MAX bytes. */
 gboolean hearth_dhcp_mac_parse (const char *text, HearthDhcpMac *out_mac, GError **error);
 gboolean hearth_dhcp_mac_matches (const HearthDhcpMac *mac, guint8 hwtype, const guint8 *addr, guint8 len);
+/* "1-52:54:00:*:*:01" form (the type only when not -1); parses back equal. */
+char *hearth_dhcp_mac_to_string (const HearthDhcpMac *mac);
 
 typedef struct {
   guint id;                  /* set by the keeper of the list, 0 until then */
@@ -96,10 +113,26 @@ HearthDhcpHost *hearth_dhcp_host_copy (const HearthDhcpHost *host);
 void hearth_dhcp_host_free (HearthDhcpHost *host);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpHost, hearth_dhcp_host_free)
 
-/* One --dhcp-host value (or a hosts-file line). IPv6 parts ("[addr]",
- * a DUID-only spec) give *out_host NULL and @out_is_ipv6 TRUE. */
+/* One --dhcp-host value (or a hosts-file line). A value with an IPv6
+ * address ("[addr]") and no IPv4 address gives *out_host NULL and
+ * @out_is_ipv6 TRUE.
+ *
+ * Fields, in any order: "id:" client ids (hex bytes when the text has a
+ * ':', else the text itself; "id:*" sets ignore_client_id), "set:"/"net:"
+ * (one tag), "tag:" conditions, "ignore", "infinite", an IPv4 address, a
+ * lease time (digits with an optional s/m/h/d/w: an all-digit field is a
+ * lease time, as in dnsmasq), a hardware address (any field with a ':',
+ * or six or more '-'-separated hex bytes), and otherwise a host name. The
+ * name is kept whole when every dot-separated label passes
+ * hearth_dhcp_hostname_is_valid(): whether a domain part is acceptable is
+ * the server's decision (dnsmasq checks it against --domain). Two
+ * addresses, names or lease times are an error. Lease times below
+ * HEARTH_DHCP_MIN_LEASE_TIME are raised to it. The owner is NULL. */
 gboolean hearth_dhcp_host_parse (const char *text, HearthDhcpHost **out_host, gboolean *out_is_ipv6, GError **error);
+/* Back in --dhcp-host syntax; parsing it gives an equal host. */
 char *hearth_dhcp_host_to_string (const HearthDhcpHost *host);
+/* Same matching fields, address, name, lease, tags (not id or owner). */
+gboolean hearth_dhcp_host_equal (const HearthDhcpHost *a, const HearthDhcpHost *b);
 
 /* --dhcp-option / --dhcp-option-force, already encoded to wire bytes. */
 typedef struct {
@@ -111,24 +144,52 @@ typedef struct {
   gboolean has_vi_encap;
   char *vendor;              /* vendor:<class>: inside option 43 for clients whose option 60 contains it */
   HearthDhcpTagMatch match_tags;
+  /* >= 0: from this byte of value on, the value is IPv4 addresses (0 for
+   * most, 1 for option 120 whose first byte is the encoding), and 0.0.0.0
+   * among them stands for the server's own address, as in dnsmasq. -1: the
+   * value is not a plain address list (also when "net/len" forms were
+   * used). */
+  gint addresses_at;
 } HearthDhcpOption;
 
 void hearth_dhcp_option_free (HearthDhcpOption *option);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpOption, hearth_dhcp_option_free)
 /* One --dhcp-option value: "[tag:x,...][encap:n,|vi-encap:n,|vendor:c,]<code>|option:<name>,value..."
  * The value is encoded by the option's known type (addresses, integers,
  * strings, domain lists in RFC 3397 form for 119, classless routes for
  * 121, ...) or guessed as dnsmasq does for unknown numbers. */
 gboolean hearth_dhcp_option_parse (const char *text, gboolean force, HearthDhcpOption **out_option,
                                    GError **error);
-/* Option name <-> number for DHCPv4 ("router" <-> 3). */
+/* The same, for a configuration item: @quoted is the item's quote mask
+ * (NULL = nothing quoted; a quoted field is always text, as in dnsmasq),
+ * and an "option6:" value gives TRUE with *out_option NULL and
+ * *out_is_ipv6 TRUE (hearth_dhcp_option_parse() calls that an error).
+ *
+ * Encoding notes: a plain string takes the whole rest of the value, commas
+ * included (dnsmasq); 119 is written uncompressed; 121 and 249 take
+ * "net/len,router" pairs; option 255 (server-ip-address) is dnsmasq's way
+ * to set siaddr. Encoded values are capped at HEARTH_DHCP_OPTION_VALUE_MAX
+ * (less inside encapsulations). Option names are matched without regard
+ * to case; names of options the server sets itself (hostname, lease-time,
+ * message-type, ...) are refused, their numbers are accepted. */
+gboolean hearth_dhcp_option_parse_full (const char *text, const guint8 *quoted, gboolean force,
+                                        HearthDhcpOption **out_option, gboolean *out_is_ipv6, GError **error);
+/* Option name <-> number for DHCPv4 ("router" <-> 3). lookup_name knows
+ * the names dnsmasq accepts in option:<name> (its --help dhcp list) and
+ * gives -1 for others; hearth_dhcp_option_name() also names the options
+ * the server sets itself ("lease-time"), NULL when it has no name. */
 gint hearth_dhcp_option_lookup_name (const char *name);
 const char *hearth_dhcp_option_name (guint8 code);
+/* Is @code's value a list of IPv4 addresses (router, dns-server, ...)?
+ * For a parsed option, addresses_at is the precise answer. */
+gboolean hearth_dhcp_option_is_address_list (guint8 code);
 
 typedef struct {
   HearthDhcpTagMatch match_tags;
   char *file;                /* boot file name (BOOTP "file") */
   char *server_name;         /* BOOTP "sname", or NULL */
   guint32 server_addr;       /* siaddr; 0 = ourselves */
+  char *tftp_server_name;    /* third field given as a name (to resolve), or NULL */
 } HearthDhcpBoot;
 
 void hearth_dhcp_boot_free (HearthDhcpBoot *boot);
@@ -153,7 +214,8 @@ typedef struct {
   char *set_tag;
   guint8 code;               /* OPTION */
   guint32 enterprise;        /* VI_ENCAP */
-  GBytes *data;              /* NULL = presence only */
+  GBytes *data;              /* NULL = presence only; OPTION: encoded as --dhcp-option would */
+  GBytes *mask;              /* NULL, or one byte per data byte, non-zero where it is a '*' wildcard */
   gboolean wildcard;         /* NAME: trailing '*' */
   HearthDhcpMac mac;         /* MAC */
 } HearthDhcpMatch;
@@ -178,6 +240,14 @@ typedef struct {
 
 void hearth_dhcp_relay_free (HearthDhcpRelay *relay);
 
+/* --dhcp-reply-delay=tag:<tag>,<seconds> (the tagless form is reply_delay). */
+typedef struct {
+  HearthDhcpTagMatch match_tags;
+  guint seconds;
+} HearthDhcpReplyDelay;
+
+void hearth_dhcp_reply_delay_free (HearthDhcpReplyDelay *delay);
+
 typedef struct {
   GPtrArray *ranges;         /* HearthDhcpRange*, IPv4 only, in order */
   guint n_ipv6_ranges;       /* IPv6 --dhcp-range values seen (not served by this subsystem) */
@@ -187,6 +257,8 @@ typedef struct {
   GPtrArray *hosts_dirs;     /* char*, --dhcp-hostsdir */
   GPtrArray *options;        /* HearthDhcpOption*, in order */
   GPtrArray *opts_files;     /* char*, --dhcp-optsfile */
+  GPtrArray *opts_dirs;      /* char*, --dhcp-optsdir */
+  guint n_ipv6_options;      /* option6: values seen (not served by this subsystem) */
   GPtrArray *boots;          /* HearthDhcpBoot* */
   GPtrArray *matches;        /* HearthDhcpMatch* */
   GPtrArray *tag_ifs;        /* HearthDhcpTagIf* */
@@ -217,6 +289,7 @@ typedef struct {
   guint16 server_port;       /* 67, --dhcp-alternate-port */
   guint16 client_port;       /* 68 */
   guint reply_delay;         /* --dhcp-reply-delay seconds (tagless form) */
+  GPtrArray *reply_delays;   /* HearthDhcpReplyDelay*, the tagged forms */
 } HearthDhcpConfig;
 
 HearthDhcpConfig *hearth_dhcp_config_new (void);
@@ -230,13 +303,19 @@ gboolean hearth_dhcp_config_apply (HearthDhcpConfig *config, const HearthConfigI
 gboolean hearth_dhcp_config_check (HearthDhcpConfig *config, GError **error);
 /* Whether there is anything to serve (an IPv4 range or a relay). */
 gboolean hearth_dhcp_config_enabled (const HearthDhcpConfig *config);
+/* FALSE for DHCP-owned options that apply() accepts but ignores (PXE menus,
+ * DHCPv6 and router advertisements, Lua, ...), so the daemon can warn
+ * "not supported yet"; also FALSE for options the DHCP subsystem does not
+ * own. Aliases are resolved. */
+gboolean hearth_dhcp_config_option_is_implemented (const char *long_name);
 
 /* Does the tag set satisfy the condition list? tags is a GHashTable used as
  * a set of char* (or NULL = no tags set). */
 gboolean hearth_dhcp_tags_match (const HearthDhcpTagMatch match, GHashTable *tags);
 
-/* Is @name usable as a DHCP client's host name (one DNS label, letters,
- * digits and inner hyphens, at most 63 bytes)? dnsmasq's legal_hostname. */
+/* Is @name usable as a DHCP client's host name: one DNS label of 1 to 63
+ * bytes, letters, digits, '-' and '_', not starting with '-' or '_'?
+ * These are dnsmasq's legal_hostname() rules, applied to the whole label. */
 gboolean hearth_dhcp_hostname_is_valid (const char *name);
 
 G_END_DECLS

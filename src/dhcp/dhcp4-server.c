@@ -236,7 +236,10 @@ hearth_dhcp4_server_find_host (HearthDhcp4Server *srv, guint8 hwtype, const guin
         {
           /* A reservation by client id is for that id only, unless id:*
            * says to match the MAC whatever id the client sends. */
-          if (h->client_ids == NULL || h->client_ids->len == 0 || h->ignore_client_id || client_id == NULL)
+          /* srvtest fix: an empty or ignored (--dhcp-ignore-clid, passed
+           * as length 0) client id is no client id: match by MAC. */
+          if (h->client_ids == NULL || h->client_ids->len == 0 || h->ignore_client_id || client_id == NULL ||
+              client_id_len == 0)
             return h;
         }
       for (guint i = 0; i < srv->wild_hosts->len; i++)
@@ -664,7 +667,12 @@ address_available (Exchange *x, guint32 addr)
       ((addr & ~x->netmask) == 0 || (addr & ~x->netmask) == ~x->netmask))
     return FALSE;
   l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, addr);
-  if (l != NULL && !lease_is_clients (x, l))
+  /* srvtest fix: a reservation listing several MACs (a laptop's wired and
+   * wireless interfaces) lets the address move to whichever of them asks,
+   * as dnsmasq does ("abandoning lease"); commit_lease() then hands the
+   * existing lease to this client. */
+  if (l != NULL && !lease_is_clients (x, l) &&
+      !(x->host != NULL && x->host->addr == addr && mac_matches_host (x->host, l->hwtype, l->hwaddr, l->hwlen)))
     return FALSE;
   h = live_hold (x, addr);
   if (h != NULL && (h->nobody || !same_client (x, h->hwtype, h->hwaddr, h->hwlen, h->client_id)))
@@ -862,6 +870,13 @@ assign_name (Exchange *x, HearthDhcpLease *lease)
       for (guint i = 0; i < x->hwlen && pos + 3 < sizeof name; i++)
         pos += g_snprintf (name + pos, sizeof name - pos, i == 0 ? "%.2x" : "-%.2x", x->hwaddr[i]);
     }
+  /* srvtest fix: a renewal that carries no name (option 12 and 81 absent)
+   * keeps the name the lease has, as dnsmasq does; before, every such
+   * renewal dropped the name from the lease and from DNS. */
+  if (name[0] == '\0' && lease->hostname != NULL &&
+      !hearth_dhcp4_message_has_option (x->msg, HEARTH_DHCP4_OPT_HOSTNAME) &&
+      !hearth_dhcp4_message_has_option (x->msg, HEARTH_DHCP4_OPT_FQDN))
+    return;
   if (name[0] != '\0')
     {
       other = hearth_dhcp_lease_table_lookup_hostname (x->srv->leases, name);
@@ -1054,18 +1069,29 @@ requested (const HearthDhcp4Message *msg, guint8 code)
   return prl == NULL || memchr (prl, code, len) != NULL;
 }
 
+/* Options the server writes itself are never taken from the
+ * configuration: the message type, server id, overload, relay agent
+ * information, and PAD/END (255 is dnsmasq's way of setting siaddr). */
+static gboolean
+option_configurable (guint8 code)
+{
+  return code != HEARTH_DHCP4_OPT_PAD && code != HEARTH_DHCP4_OPT_END && code != HEARTH_DHCP4_OPT_OVERLOAD &&
+         code != HEARTH_DHCP4_OPT_MESSAGE_TYPE && code != HEARTH_DHCP4_OPT_SERVER_ID &&
+         code != HEARTH_DHCP4_OPT_AGENT_INFO;
+}
+
 static void
-add_option_value (Exchange *x, guint8 code, GBytes *value)
+add_option_value (Exchange *x, const HearthDhcpOption *o)
 {
   gsize len;
-  const guint8 *data = g_bytes_get_data (value, &len);
-  guint8 buf[1024];
+  const guint8 *data = g_bytes_get_data (o->value, &len);
+  guint8 buf[HEARTH_DHCP_OPTION_VALUE_MAX + 4];
 
-  /* 0.0.0.0 in an address option stands for this server's address. */
-  if (hearth_dhcp_option_is_address_list (code) && len % 4 == 0 && len <= sizeof buf)
+  /* 0.0.0.0 in an address list stands for this server's address. */
+  if (o->addresses_at >= 0 && len <= sizeof buf && (gsize) o->addresses_at <= len)
     {
       memcpy (buf, data, len);
-      for (gsize i = 0; i < len; i += 4)
+      for (gsize i = (gsize) o->addresses_at; len - i >= 4; i += 4)
         if (buf[i] == 0 && buf[i + 1] == 0 && buf[i + 2] == 0 && buf[i + 3] == 0)
           {
             guint32 n = htonl (x->server_addr);
@@ -1074,7 +1100,7 @@ add_option_value (Exchange *x, guint8 code, GBytes *value)
           }
       data = buf;
     }
-  hearth_dhcp4_builder_add (&x->builder, code, data, len);
+  hearth_dhcp4_builder_add (&x->builder, o->code, data, len);
 }
 
 /* Sub-options (code, length, value) of every option for @encap that
@@ -1171,19 +1197,26 @@ add_configured_options (Exchange *x)
 
       if (chosen[o->code] != o || g_bytes_get_size (o->value) == 0)
         continue;
+      /* 255 is dnsmasq's "server-ip-address": siaddr, not an option. */
+      if (!option_configurable (o->code))
+        continue;
       if (!o->force && !requested (x->msg, o->code))
         continue;
-      add_option_value (x, o->code, o->value);
+      add_option_value (x, o);
     }
   for (guint code = 1; code < 255; code++)
     {
       g_autoptr (GByteArray) sub = NULL;
       gboolean forced = FALSE;
 
-      if (!encaps[code])
+      if (!encaps[code] || !option_configurable ((guint8) code))
         continue;
       sub = g_byte_array_new ();
-      collect_encapsulated (x, (guint8) code, code == HEARTH_DHCP4_OPT_VENDOR, 0, FALSE, sub, &forced);
+      /* srvtest fix: the first pass takes the encap:<code> options; for 43
+       * the second adds the vendor:<class> ones. Passing vendor=TRUE to the
+       * first pass as well sent every vendor: sub-option twice and never
+       * sent encap:43 ones. */
+      collect_encapsulated (x, (guint8) code, FALSE, 0, FALSE, sub, &forced);
       if (code == HEARTH_DHCP4_OPT_VENDOR)
         collect_encapsulated (x, 0, TRUE, 0, FALSE, sub, &forced);
       if (sub->len > 0 && (forced || requested (x->msg, (guint8) code)))
@@ -1215,8 +1248,11 @@ add_configured_options (Exchange *x)
     }
 
   /* Defaults, unless configured (an empty configured value suppresses). */
-  if (chosen[HEARTH_DHCP4_OPT_ROUTER] == NULL && requested (x->msg, HEARTH_DHCP4_OPT_ROUTER) && !x->relayed)
-    hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_ROUTER, x->server_addr);
+  /* srvtest fix: on a relayed subnet the default router is the relay
+   * (giaddr), as in dnsmasq; before, relayed clients got no router. */
+  if (chosen[HEARTH_DHCP4_OPT_ROUTER] == NULL && requested (x->msg, HEARTH_DHCP4_OPT_ROUTER))
+    hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_ROUTER,
+                                   x->relayed ? x->msg->header.giaddr : x->server_addr);
   if (chosen[HEARTH_DHCP4_OPT_DNS_SERVER] == NULL && x->srv->hooks.dns_enabled &&
       requested (x->msg, HEARTH_DHCP4_OPT_DNS_SERVER))
     hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_DNS_SERVER, x->server_addr);
@@ -1279,7 +1315,10 @@ add_name_options (Exchange *x, const HearthDhcpLease *lease)
               memcpy (out + pos, labels[i], l);
               pos += l;
             }
-          out[pos++] = 0;
+          /* srvtest fix: without a domain the name is partial (RFC 4702
+           * 2.3.1): no root label, which would make it fully qualified. */
+          if (domain != NULL)
+            out[pos++] = 0;
           g_strfreev (labels);
         }
       else
@@ -1339,6 +1378,27 @@ start_reply (Exchange *x, HearthDhcp4MessageType type, guint32 yiaddr, guint32 l
       if (boot->server_name != NULL)
         g_strlcpy ((char *) h.sname, boot->server_name, sizeof h.sname);
       h.siaddr = boot->server_addr != 0 ? boot->server_addr : (x->srv->hooks.tftp_enabled ? x->server_addr : 0);
+    }
+  if (type != HEARTH_DHCP4_NAK)
+    {
+      const HearthDhcpConfig *c = x->srv->config;
+
+      for (guint i = 0; i < c->options->len; i++)
+        {
+          const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+          gsize len;
+          const guint8 *v = g_bytes_get_data (o->value, &len);
+
+          if (o->code == HEARTH_DHCP4_OPT_END && o->encap == 0 && !o->has_vi_encap && o->vendor == NULL && len == 4 &&
+              tags_match (&x->tags, o->match_tags))
+            {
+              guint32 a;
+
+              memcpy (&a, v, 4);
+              h.siaddr = ntohl (a) != 0 ? ntohl (a) : x->server_addr;
+              break;
+            }
+        }
     }
   if (x->relayed && type == HEARTH_DHCP4_NAK)
     h.flags |= HEARTH_DHCP4_FLAG_BROADCAST;
@@ -1529,8 +1589,12 @@ choose_address (Exchange *x)
 {
   guint32 want = 0;
 
-  if (host_addr_here (x))
-    return address_available (x, x->host->addr) ? x->host->addr : 0;
+  /* srvtest fix: when another client holds the reserved address (a lease
+   * older than the reservation, a decline), the client gets a pool
+   * address meanwhile, as dnsmasq does ("not using configured address");
+   * before, it got nothing until the other lease ended. */
+  if (host_addr_here (x) && address_available (x, x->host->addr))
+    return x->host->addr;
   if (x->lease != NULL && addr_on_subnet (x, x->lease->addr) && dynamic_range_for (x, x->lease->addr) != NULL &&
       address_available (x, x->lease->addr))
     return x->lease->addr;
@@ -1640,14 +1704,43 @@ handle_request (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
         reply_nak (x, "wrong network", out_buf, out);
       return;
     }
-  if (state == STATE_INIT_REBOOT && !c->authoritative && (x->lease == NULL || x->lease->addr != want) &&
-      hearth_dhcp_lease_table_lookup_addr (x->srv->leases, want) == NULL && x->lease == NULL)
+  /* srvtest fix: the client's record decides first, as in RFC 2131 4.3.2
+   * and dnsmasq. INIT-REBOOT: no record and not authoritative: silent
+   * (before, a NAK when someone else held the address); a record of
+   * another address: NAK (before, the lease silently moved). RENEWING or
+   * REBINDING without a lease on ciaddr: a broadcast may concern another
+   * server's lease and is ignored, a unicast gets a NAK; before, the
+   * address was leased to the client whoever's lease it was elsewhere.
+   * An authoritative server recreates a lost lease. */
+  if (state == STATE_INIT_REBOOT)
     {
-      /* RFC 2131 4.3.2: no record of this client, not authoritative: silent. */
-      x->srv->stats.ignored++;
+      if (x->lease == NULL && !c->authoritative)
+        {
+          x->srv->stats.ignored++;
+          return;
+        }
+      if (x->lease != NULL && x->lease->addr != want)
+        {
+          reply_nak (x, "wrong address", out_buf, out);
+          return;
+        }
+    }
+  else if (state == STATE_RENEWING &&
+           ((x->lease != NULL && x->lease->addr != want) || (x->lease == NULL && !c->authoritative)))
+    {
+      if (!x->req->unicast)
+        {
+          x->srv->stats.ignored++;
+          return;
+        }
+      reply_nak (x, "lease not found", out_buf, out);
       return;
     }
-  if (host_addr_here (x) && x->host->addr != want)
+  /* A reservation waiting for this client: not while it is selecting an
+   * offer we made (we only offer another address when the reserved one is
+   * taken), and only when the reserved address is free for it. */
+  if (host_addr_here (x) && x->host->addr != want && state != STATE_SELECTING &&
+      address_available (x, x->host->addr))
     {
       reply_nak (x, "static lease available", out_buf, out);
       return;
@@ -1690,6 +1783,17 @@ handle_decline (Exchange *x)
   l = hearth_dhcp_lease_table_lookup_addr (x->srv->leases, addr);
   if (l != NULL && !lease_is_clients (x, l))
     return;
+  if (l == NULL)
+    {
+      /* srvtest fix: only an address this client was given (leased, or
+       * offered and still held for it) can be declined; before, any client
+       * could quarantine any address of the subnet, and a few hundred
+       * forged DECLINEs emptied the pool for ten minutes. */
+      Hold *h = live_hold (x, addr);
+
+      if (h == NULL || h->nobody || !same_client (x, h->hwtype, h->hwaddr, h->hwlen, h->client_id))
+        return;
+    }
   if (l != NULL)
     {
       x->lease = NULL;
