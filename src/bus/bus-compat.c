@@ -11,11 +11,16 @@
  * Servers set here belong to one owner, "dnsmasq-dbus", whoever calls: as
  * with dnsmasq each Set*Servers call replaces the previous one's servers,
  * so a NetworkManager that restarted does not leave its old servers behind.
+ *
+ * The lease methods (AddDhcpLease, DeleteDhcpLease) are checked and
+ * applied by bus-dhcp, which also sends the DhcpLease* signals: it owns
+ * the DHCP service's one lease callback.
  */
 #include "config.h"
 
 #include "bus/bus-compat.h"
 #include "bus/bus-auth.h"
+#include "bus/bus-dhcp.h"
 #include "dbus-interfaces/bus-dnsmasq-xml.h"
 #include "net/net-socket.h"
 
@@ -34,6 +39,7 @@ struct _HearthBusCompat {
   guint filter_id;
   guint registration_id; /* only so that parent paths list ours (the filter answers every call) */
   GMainContext *context; /* where the filter sends messages to be handled */
+  HearthBusDhcp *dhcp;   /* the lease methods; NULL until set */
 };
 
 typedef struct {
@@ -280,13 +286,17 @@ static GVariant *
 metrics (HearthBusCompat *compat)
 {
   HearthDnsStatistics st;
+  HearthDhcpServiceStats dh = { 0 };
+  HearthDhcpService *dhcp = hearth_bus_dhcp_get_service (compat->dhcp);
   GVariantBuilder b;
-  static const char *const dhcp_zero[] = { "bootp", "pxe", "dhcp_ack", "dhcp_decline", "dhcp_discover",
-                                           "dhcp_inform", "dhcp_nak", "dhcp_offer", "dhcp_release",
-                                           "dhcp_request", "noanswer", "leases_allocated_4", "leases_pruned_4",
+  /* What hearth does not count (BOOTP and PXE apart, lease allocations
+   * and prunes) stays 0. */
+  static const char *const dhcp_zero[] = { "bootp", "pxe", "leases_allocated_4", "leases_pruned_4",
                                            "leases_allocated_6", "leases_pruned_6" };
 
   hearth_dns_service_get_statistics (compat->dns, &st);
+  if (dhcp != NULL)
+    hearth_dhcp_service_get_stats (dhcp, &dh);
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a{su}"));
 #define METRIC(name, value) g_variant_builder_add (&b, "{su}", name, (guint32) MIN ((guint64) (value), G_MAXUINT32))
   METRIC ("dns_cache_inserted", st.cache.insertions);
@@ -297,6 +307,15 @@ metrics (HearthBusCompat *compat)
   METRIC ("dns_stale_answered", 0);
   METRIC ("dns_unanswered", st.forwarder.servfail + st.forwarder.refused_limit);
   METRIC ("tcp_connections", st.stub.tcp_connections);
+  METRIC ("dhcp_ack", dh.server.acks);
+  METRIC ("dhcp_decline", dh.server.by_type[HEARTH_DHCP4_DECLINE]);
+  METRIC ("dhcp_discover", dh.server.by_type[HEARTH_DHCP4_DISCOVER]);
+  METRIC ("dhcp_inform", dh.server.by_type[HEARTH_DHCP4_INFORM]);
+  METRIC ("dhcp_nak", dh.server.naks);
+  METRIC ("dhcp_offer", dh.server.offers);
+  METRIC ("dhcp_release", dh.server.by_type[HEARTH_DHCP4_RELEASE]);
+  METRIC ("dhcp_request", dh.server.by_type[HEARTH_DHCP4_REQUEST]);
+  METRIC ("noanswer", dh.server.no_address);
   for (guint i = 0; i < G_N_ELEMENTS (dhcp_zero); i++)
     METRIC (dhcp_zero[i], 0);
 #undef METRIC
@@ -375,6 +394,8 @@ typedef enum {
   CLEAR_CACHE,
   CLEAR_METRICS,
   SWITCH,
+  ADD_DHCP_LEASE,
+  DELETE_DHCP_LEASE,
 } Mutation;
 
 typedef struct {
@@ -411,6 +432,23 @@ run_mutation (Pending *p)
     case CLEAR_METRICS:
       hearth_dns_service_clear_statistics (compat->dns);
       reply (in, NULL);
+      return;
+    case ADD_DHCP_LEASE:
+      if (!hearth_bus_dhcp_compat_add_lease (compat->dhcp, body, g_dbus_message_get_sender (in->message), &error))
+        invalid_args (in, error->message);
+      else
+        reply (in, NULL);
+      return;
+    case DELETE_DHCP_LEASE:
+      {
+        gboolean found = FALSE;
+
+        if (!hearth_bus_dhcp_compat_delete_lease (compat->dhcp, body, g_dbus_message_get_sender (in->message),
+                                                  &found, &error))
+          invalid_args (in, error->message);
+        else
+          reply (in, g_variant_new ("(b)", found));
+      }
       return;
     case SWITCH:
       if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(b)")))
@@ -513,6 +551,13 @@ dispatch (Incoming *in)
     return mutate (in, CLEAR_CACHE, 0), FALSE;
   else if (g_strcmp0 (method, "ClearMetrics") == 0)
     return mutate (in, CLEAR_METRICS, 0), FALSE;
+  else if ((g_strcmp0 (method, "AddDhcpLease") == 0 || g_strcmp0 (method, "DeleteDhcpLease") == 0) &&
+           hearth_bus_dhcp_get_service (compat->dhcp) == NULL)
+    reply_error (in, "org.freedesktop.DBus.Error.NotSupported", _ ("DHCP is not enabled"));
+  else if (g_strcmp0 (method, "AddDhcpLease") == 0)
+    return mutate (in, ADD_DHCP_LEASE, 0), FALSE;
+  else if (g_strcmp0 (method, "DeleteDhcpLease") == 0)
+    return mutate (in, DELETE_DHCP_LEASE, 0), FALSE;
   else
     {
       for (guint i = 0; i < G_N_ELEMENTS (switches); i++)
@@ -610,6 +655,12 @@ hearth_bus_compat_free (HearthBusCompat *compat)
   g_main_context_unref (compat->context);
   g_free (compat->name);
   g_free (compat);
+}
+
+void
+hearth_bus_compat_set_dhcp (HearthBusCompat *compat, HearthBusDhcp *dhcp)
+{
+  compat->dhcp = dhcp;
 }
 
 const char *

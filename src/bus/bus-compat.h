@@ -28,3 +28,7 @@ const char *hearth_bus_compat_get_name (HearthBusCompat *compat);
 void hearth_bus_compat_set_connection (HearthBusCompat *compat, GDBusConnection *connection);
 /* The Up signal (after the name is owned). */
 void hearth_bus_compat_emit_up (HearthBusCompat *compat);
+/* Lets dnsmasq's interface answer AddDhcpLease and DeleteDhcpLease (see
+ * bus-dhcp.h). */
+typedef struct _HearthBusDhcp HearthBusDhcp;
+void hearth_bus_compat_set_dhcp (HearthBusCompat *compat, HearthBusDhcp *dhcp);

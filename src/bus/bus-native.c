@@ -13,6 +13,7 @@
 
 #include "bus/bus-native.h"
 #include "bus/bus-auth.h"
+#include "bus/bus-dhcp.h"
 #include "bus/bus-error.h"
 #include "bus/bus-link.h"
 #include "dbus-interfaces/hearth-bus-generated.h"
@@ -42,6 +43,7 @@ struct _HearthBusNative {
   GHashTable *objects;  /* entry id -> EntryObject* */
   GHashTable *cleanup;  /* unique name -> watch id: callers whose objects go when they leave */
   HearthBusLinks *links;
+  HearthBusDhcp *dhcp;  /* the DHCP objects and methods (bus-dhcp) */
   guint stats_timer;
 };
 
@@ -381,8 +383,9 @@ caller_vanished_cb (GDBusConnection *connection, const char *name, gpointer user
 {
   HearthBusNative *native = user_data;
 
-  g_info ("%s left the bus: removing its servers and routes", name);
+  g_info ("%s left the bus: removing its servers, routes, DHCP ranges and DHCP hosts", name);
   hearth_dns_service_remove_owner (native->dns, name);
+  hearth_bus_dhcp_remove_owner (native->dhcp, name);
   g_hash_table_remove (native->cleanup, name);
 }
 
@@ -647,6 +650,7 @@ handle_get_statistics_cb (HearthBusManager *m, GDBusMethodInvocation *inv, gpoin
   STAT ("cache-entries", st.cache.entries);
   STAT ("cache-bytes", st.cache.bytes);
 #undef STAT
+  hearth_bus_dhcp_add_statistics (native->dhcp, &b);
   hearth_bus_manager_complete_get_statistics (m, inv, g_variant_builder_end (&b));
   return TRUE;
 }
@@ -702,7 +706,14 @@ hearth_bus_native_new (HearthDnsService *dns, GSourceFunc reload, gpointer reloa
     entry_changed_cb (g_ptr_array_index (entries, i), TRUE, native);
   hearth_dns_service_set_entry_func (dns, entry_changed_cb, native);
   native->links = hearth_bus_links_new (dns, native->object_manager, link_method_cb, stats_tick_cb, native);
+  native->dhcp = hearth_bus_dhcp_new (native->manager, native->object_manager);
   return native;
+}
+
+HearthBusDhcp *
+hearth_bus_native_get_dhcp (HearthBusNative *native)
+{
+  return native->dhcp;
 }
 
 void
@@ -713,6 +724,7 @@ hearth_bus_native_free (HearthBusNative *native)
   hearth_bus_native_set_connection (native, NULL, NULL);
   hearth_dns_service_set_entry_func (native->dns, NULL, NULL);
   hearth_bus_links_free (native->links);
+  hearth_bus_dhcp_free (native->dhcp);
   g_hash_table_unref (native->cleanup);
   g_hash_table_unref (native->objects);
   g_object_unref (native->object_manager);
@@ -730,6 +742,7 @@ hearth_bus_native_set_connection (HearthBusNative *native, GDBusConnection *conn
        * as far as we can tell, but their objects stay (they may come back
        * on the new bus and call SetServers again). */
       g_hash_table_remove_all (native->cleanup);
+      hearth_bus_dhcp_set_connection (native->dhcp, NULL);
       g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (native->manager));
       g_dbus_object_manager_server_set_connection (native->object_manager, NULL);
       g_clear_object (&native->connection);
@@ -741,6 +754,7 @@ hearth_bus_native_set_connection (HearthBusNative *native, GDBusConnection *conn
     return FALSE;
   g_dbus_object_manager_server_set_connection (native->object_manager, connection);
   native->connection = g_object_ref (connection);
+  hearth_bus_dhcp_set_connection (native->dhcp, connection);
   stats_tick_cb (native);
   native->stats_timer = g_timeout_add (STATS_INTERVAL_MS, stats_tick_cb, native);
   return TRUE;

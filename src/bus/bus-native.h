@@ -35,3 +35,6 @@ void hearth_bus_native_update_listen_addresses (HearthBusNative *native);
 void hearth_bus_native_server_address (const HearthDnsServer *server, char *buf, gsize size);
 /* The object path of an entry's object. */
 char *hearth_bus_native_entry_path (const HearthDnsEntry *entry);
+/* The native API's DHCP objects (see bus-dhcp.h). */
+typedef struct _HearthBusDhcp HearthBusDhcp;
+HearthBusDhcp *hearth_bus_native_get_dhcp (HearthBusNative *native);

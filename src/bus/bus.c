@@ -4,12 +4,17 @@
  * unexported, and a timer tries again every second. Names are owned with
  * g_bus_own_name_on_connection() on each new connection; as with dnsmasq
  * no flags are given, so a second daemon queues instead of taking over.
+ *
+ * The DHCP objects (bus-dhcp) belong to the native API whatever the mode;
+ * with --enable-dbus, dnsmasq's lease methods and signals are wired to
+ * them here.
  */
 #include "config.h"
 
 #include "bus/bus.h"
 #include "bus/bus-auth.h"
 #include "bus/bus-compat.h"
+#include "bus/bus-dhcp.h"
 #include "bus/bus-native.h"
 
 #include <glib/gi18n-lib.h>
@@ -200,6 +205,7 @@ HearthBus *
 hearth_bus_new (HearthDnsService *dns, const HearthBusOptions *options)
 {
   HearthBus *bus = g_new0 (HearthBus, 1);
+  HearthBusDhcp *dhcp;
 
   bus->dns = dns;
   bus->address = g_strdup (options->address);
@@ -207,8 +213,15 @@ hearth_bus_new (HearthDnsService *dns, const HearthBusOptions *options)
   bus->native_name = g_strdup (options->native_name);
   bus->cancellable = g_cancellable_new ();
   bus->native = hearth_bus_native_new (dns, options->reload, options->reload_data);
+  dhcp = hearth_bus_native_get_dhcp (bus->native);
+  hearth_bus_dhcp_set_service (dhcp, options->dhcp);
   if (options->compat_name != NULL)
-    bus->compat = hearth_bus_compat_new (dns, options->compat_name, options->reload, options->reload_data);
+    {
+      bus->compat = hearth_bus_compat_new (dns, options->compat_name, options->reload, options->reload_data);
+      /* dnsmasq's lease methods and signals are the DHCP objects' too. */
+      hearth_bus_compat_set_dhcp (bus->compat, dhcp);
+      hearth_bus_dhcp_set_compat (dhcp, bus->compat);
+    }
   return bus;
 }
 
@@ -220,6 +233,7 @@ hearth_bus_free (HearthBus *bus)
   g_cancellable_cancel (bus->cancellable);
   g_clear_handle_id (&bus->retry_timer, g_source_remove);
   drop_connection (bus);
+  hearth_bus_dhcp_set_compat (hearth_bus_native_get_dhcp (bus->native), NULL);
   hearth_bus_compat_free (bus->compat);
   hearth_bus_native_free (bus->native);
   g_object_unref (bus->cancellable);

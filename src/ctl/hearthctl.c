@@ -1,17 +1,18 @@
 /* hearthctl: the command-line client of hearthd's D-Bus API
  * (org.hearth.Hearth1), in the manner of resolvectl and networkctl. It
- * reads the daemon's state (Manager properties, the Server and Route
- * objects from ObjectManager.GetManagedObjects), calls its methods, and
- * follows its signals, printing tables for people and JSON for programs.
+ * reads the daemon's state (Manager properties, the Server, Route, Link,
+ * DhcpRange, Host and Lease objects from ObjectManager.GetManagedObjects),
+ * calls its methods, and follows its signals, printing tables for people
+ * and JSON for programs.
  *
  * It talks raw D-Bus rather than through the generated proxies so that it
  * can address any bus name (--destination) and print properties it does
- * not know yet. It deliberately keeps no knowledge of DNS: domains, route
- * actions and server strings are checked by the daemon, the one place
- * that knows the rules. Only add-server's ADDRESS[#PORT][@IFACE] is split
- * (and its parts checked) here, because AddServer() takes the parts
- * separately. It never retries or polls: every command is one round of
- * calls, except monitor, which waits for signals.
+ * not know yet. It deliberately keeps no knowledge of DNS or DHCP: domains,
+ * route actions, server strings and DHCP range and host specs are checked
+ * by the daemon, the one place that knows the rules. Only add-server's
+ * ADDRESS[#PORT][@IFACE] is split (and its parts checked) here, because
+ * AddServer() takes the parts separately. It never retries or polls: every
+ * command is one round of calls, except monitor, which waits for signals.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <arpa/inet.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +36,12 @@
 #define HEARTH_ROUTE_IFACE HEARTH_IFACE_PREFIX "Route"
 #define HEARTH_LINK_IFACE HEARTH_IFACE_PREFIX "Link"
 #define HEARTH_LINK_PATH HEARTH_ROOT_PATH "/link/"
+#define HEARTH_RANGE_IFACE HEARTH_IFACE_PREFIX "DhcpRange"
+#define HEARTH_RANGE_PATH HEARTH_ROOT_PATH "/dhcp_range/"
+#define HEARTH_HOST_IFACE HEARTH_IFACE_PREFIX "Host"
+#define HEARTH_HOST_PATH HEARTH_ROOT_PATH "/host/"
+#define HEARTH_LEASE_IFACE HEARTH_IFACE_PREFIX "Lease"
+#define HEARTH_LEASE_PATH HEARTH_ROOT_PATH "/lease/"
 
 #define DBUS_PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
 #define DBUS_OM_IFACE "org.freedesktop.DBus.ObjectManager"
@@ -74,7 +82,7 @@ typedef struct
   HearthctlCommandFunc func;
 } HearthctlCommand;
 
-/* One Server or Route object from GetManagedObjects. */
+/* One object of ours from GetManagedObjects. */
 typedef struct
 {
   char *path;
@@ -441,25 +449,40 @@ compare_objects (gconstpointer a, gconstpointer b)
   return strcmp (x->path, y->path);
 }
 
-/* The Server, Route and Link objects, each sorted by ID (a link's is its
- * interface index). Objects with none of these interfaces (the Manager, if
- * it is listed) are left out. */
-static gboolean
-load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, GPtrArray **out_links, GError **error)
+/* The kinds of objects hearthctl lists. */
+typedef enum
 {
-  static const struct
-  {
-    const char *iface;
-    const char *prefix;
-  } kinds[] = {
-    { HEARTH_SERVER_IFACE, HEARTH_SERVER_PATH },
-    { HEARTH_ROUTE_IFACE, HEARTH_ROUTE_PATH },
-    { HEARTH_LINK_IFACE, HEARTH_LINK_PATH },
-  };
-  GPtrArray **outs[] = { out_servers, out_routes, out_links };
+  KIND_SERVER,
+  KIND_ROUTE,
+  KIND_LINK,
+  KIND_RANGE,
+  KIND_HOST,
+  KIND_LEASE,
+  N_KINDS,
+} ObjectKind;
+
+static const struct
+{
+  const char *iface;
+  const char *prefix;
+} object_kinds[N_KINDS] = {
+  [KIND_SERVER] = { HEARTH_SERVER_IFACE, HEARTH_SERVER_PATH },
+  [KIND_ROUTE] = { HEARTH_ROUTE_IFACE, HEARTH_ROUTE_PATH },
+  [KIND_LINK] = { HEARTH_LINK_IFACE, HEARTH_LINK_PATH },
+  [KIND_RANGE] = { HEARTH_RANGE_IFACE, HEARTH_RANGE_PATH },
+  [KIND_HOST] = { HEARTH_HOST_IFACE, HEARTH_HOST_PATH },
+  [KIND_LEASE] = { HEARTH_LEASE_IFACE, HEARTH_LEASE_PATH },
+};
+
+/* Every object of ours, by kind (outs[kind] may be NULL: not wanted),
+ * each list sorted by ID (a link's is its interface index). Objects of
+ * none of these interfaces (the Manager, if it is listed) are left out. */
+static gboolean
+load_all_objects (Hearthctl *ctl, GPtrArray **outs[N_KINDS], GError **error)
+{
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) objects = NULL;
-  GPtrArray *lists[G_N_ELEMENTS (kinds)];
+  GPtrArray *lists[N_KINDS];
   GVariantIter iter;
   const char *path;
   GVariant *ifaces;
@@ -470,27 +493,27 @@ load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, G
     return FALSE;
   objects = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, objects);
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+  for (guint k = 0; k < N_KINDS; k++)
     lists[k] = g_ptr_array_new_with_free_func (hearthctl_object_free);
   while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
     {
-      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+      for (guint k = 0; k < N_KINDS; k++)
         {
-          GVariant *props = g_variant_lookup_value (ifaces, kinds[k].iface, NULL);
+          GVariant *props = g_variant_lookup_value (ifaces, object_kinds[k].iface, NULL);
           HearthctlObject *obj;
 
           if (props == NULL)
             continue;
           obj = g_new0 (HearthctlObject, 1);
           obj->path = g_strdup (path);
-          obj->id = id_from_path (path, kinds[k].prefix);
+          obj->id = id_from_path (path, object_kinds[k].prefix);
           obj->props = props;
           g_ptr_array_add (lists[k], obj);
           break;
         }
       g_variant_unref (ifaces);
     }
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+  for (guint k = 0; k < N_KINDS; k++)
     {
       g_ptr_array_sort (lists[k], compare_objects);
       if (outs[k] != NULL)
@@ -499,6 +522,28 @@ load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, G
         g_ptr_array_unref (lists[k]);
     }
   return TRUE;
+}
+
+/* The Server, Route and Link objects (see load_all_objects()). */
+static gboolean
+load_objects (Hearthctl *ctl, GPtrArray **out_servers, GPtrArray **out_routes, GPtrArray **out_links, GError **error)
+{
+  GPtrArray **outs[N_KINDS] = { [KIND_SERVER] = out_servers, [KIND_ROUTE] = out_routes, [KIND_LINK] = out_links };
+
+  return load_all_objects (ctl, outs, error);
+}
+
+/* The objects of one kind. */
+static GPtrArray *
+load_kind (Hearthctl *ctl, ObjectKind kind, GError **error)
+{
+  GPtrArray *list = NULL;
+  GPtrArray **outs[N_KINDS] = { NULL };
+
+  outs[kind] = &list;
+  if (!load_all_objects (ctl, outs, error))
+    return NULL;
+  return list;
 }
 
 static JsonNode *
@@ -1151,6 +1196,340 @@ cmd_stats (Hearthctl *ctl, char **args, GError **error)
   return TRUE;
 }
 
+/* ---- DHCP ---- */
+
+/* A lease time as the dhcp-range option writes it: "12h", "90m",
+ * "infinite"; 0 (a host's "the range's") is "-". */
+static char *
+lease_time_text (guint64 seconds)
+{
+  static const struct
+  {
+    guint64 unit;
+    char suffix;
+  } units[] = { { 7 * 86400, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
+
+  if (seconds == G_MAXUINT32)
+    return g_strdup (_("infinite"));
+  if (seconds == 0)
+    return g_strdup ("-");
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    if (seconds % units[i].unit == 0)
+      return g_strdup_printf ("%" G_GUINT64_FORMAT "%c", seconds / units[i].unit, units[i].suffix);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "s", seconds);
+}
+
+/* How long until an epoch time, in its two largest units ("1h2m",
+ * "59m58s", "3d4h"); "never" for 0. */
+static char *
+expires_text (guint64 expires)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint64 left, d, h, m, sec;
+
+  if (expires == 0)
+    return g_strdup (_("never"));
+  if ((gint64) expires <= now)
+    return g_strdup (_("expired"));
+  left = expires - (guint64) now;
+  d = left / 86400;
+  h = left / 3600 % 24;
+  m = left / 60 % 60;
+  sec = left % 60;
+  if (d > 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "d%" G_GUINT64_FORMAT "h", d, h);
+  if (h > 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "h%" G_GUINT64_FORMAT "m", h, m);
+  if (m > 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "m%" G_GUINT64_FORMAT "s", m, sec);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "s", sec);
+}
+
+/* "set:a,tag:b,tag:!c" from SetTag and MatchTags, with "ignore" for a
+ * host that is never answered; "-" for none. */
+static char *
+tags_text (GVariant *props)
+{
+  g_auto (GStrv) match = prop_strv (props, "MatchTags");
+  const char *set = prop_string (props, "SetTag");
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  if (set[0] != '\0')
+    g_string_append_printf (out, "set:%s", set);
+  for (guint i = 0; match[i] != NULL; i++)
+    g_string_append_printf (out, "%stag:%s", out->len ? "," : "", match[i]);
+  if (prop_boolean (props, "Ignore"))
+    g_string_append_printf (out, "%s%s", out->len ? "," : "", "ignore");
+  if (out->len == 0)
+    g_string_append_c (out, '-');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static const char *
+dash_if_empty (const char *s)
+{
+  return s[0] != '\0' ? s : "-";
+}
+
+/* The objects as JSON, or the table; TRUE when the caller is to print
+ * the count that ends the legend. */
+static gboolean
+print_dhcp_list (Hearthctl *ctl, const char *member, GPtrArray *objects, Table *t)
+{
+  if (ctl->json != JSON_OFF)
+    {
+      g_autoptr (JsonNode) root = objects_to_json (member, objects);
+
+      print_json (ctl, root);
+      return FALSE;
+    }
+  table_print (t, ctl->legend);
+  if (ctl->legend)
+    printf ("\n");
+  return ctl->legend;
+}
+
+static const char *const range_headers[] = {
+  N_("ID"), N_("START"), N_("END"), N_("MODE"), N_("LEASE"), N_("TAGS"), N_("USAGE"), N_("OWNER"),
+};
+static const gboolean range_right[] = { TRUE, FALSE, FALSE, FALSE, TRUE, FALSE, TRUE, FALSE };
+G_STATIC_ASSERT (G_N_ELEMENTS (range_headers) == G_N_ELEMENTS (range_right));
+
+static gboolean
+cmd_ranges (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) ranges = load_kind (ctl, KIND_RANGE, error);
+  Table t;
+
+  if (ranges == NULL)
+    return FALSE;
+  table_init (&t, G_N_ELEMENTS (range_headers), range_headers, range_right);
+  for (guint i = 0; i < ranges->len && ctl->json == JSON_OFF; i++)
+    {
+      HearthctlObject *obj = g_ptr_array_index (ranges, i);
+      const char *mode = prop_string (obj->props, "Mode");
+      guint64 lease = 0, usage = 0, size = 0;
+      char *cells[G_N_ELEMENTS (range_headers)];
+
+      prop_unsigned (obj->props, "LeaseTime", &lease);
+      prop_unsigned (obj->props, "Usage", &usage);
+      prop_unsigned (obj->props, "Size", &size);
+      cells[0] = object_label (obj->path, HEARTH_RANGE_PATH);
+      cells[1] = g_strdup (prop_string (obj->props, "Start"));
+      cells[2] = g_strdup (prop_string (obj->props, "End"));
+      cells[3] = g_strdup (mode);
+      cells[4] = lease_time_text (lease);
+      cells[5] = tags_text (obj->props);
+      cells[6] = strcmp (mode, "dynamic") == 0
+                     ? g_strdup_printf ("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, usage, size)
+                     : g_strdup ("-");
+      cells[7] = g_strdup (dash_if_empty (prop_string (obj->props, "Owner")));
+      table_add_row (&t, cells);
+    }
+  if (print_dhcp_list (ctl, "DhcpRanges", ranges, &t))
+    printf (ngettext ("%u range listed.\n", "%u ranges listed.\n", ranges->len), ranges->len);
+  table_clear (&t);
+  return TRUE;
+}
+
+static const char *const host_headers[] = {
+  N_("ID"), N_("HWADDR"), N_("CLIENT-ID"), N_("ADDRESS"), N_("NAME"), N_("LEASE"), N_("TAGS"), N_("OWNER"),
+};
+static const gboolean host_right[] = { TRUE, FALSE, FALSE, FALSE, FALSE, TRUE, FALSE, FALSE };
+G_STATIC_ASSERT (G_N_ELEMENTS (host_headers) == G_N_ELEMENTS (host_right));
+
+static gboolean
+cmd_hosts (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) hosts = load_kind (ctl, KIND_HOST, error);
+  Table t;
+
+  if (hosts == NULL)
+    return FALSE;
+  table_init (&t, G_N_ELEMENTS (host_headers), host_headers, host_right);
+  for (guint i = 0; i < hosts->len && ctl->json == JSON_OFF; i++)
+    {
+      HearthctlObject *obj = g_ptr_array_index (hosts, i);
+      g_auto (GStrv) macs = prop_strv (obj->props, "HardwareAddresses");
+      g_auto (GStrv) ids = prop_strv (obj->props, "ClientIds");
+      guint64 lease = 0;
+      char *cells[G_N_ELEMENTS (host_headers)];
+
+      prop_unsigned (obj->props, "LeaseTime", &lease);
+      cells[0] = object_label (obj->path, HEARTH_HOST_PATH);
+      cells[1] = list_text (macs);
+      cells[2] = list_text (ids);
+      cells[3] = g_strdup (dash_if_empty (prop_string (obj->props, "Address")));
+      cells[4] = g_strdup (dash_if_empty (prop_string (obj->props, "Name")));
+      cells[5] = lease_time_text (lease);
+      cells[6] = tags_text (obj->props);
+      cells[7] = g_strdup (dash_if_empty (prop_string (obj->props, "Owner")));
+      table_add_row (&t, cells);
+    }
+  if (print_dhcp_list (ctl, "Hosts", hosts, &t))
+    printf (ngettext ("%u host listed.\n", "%u hosts listed.\n", hosts->len), hosts->len);
+  table_clear (&t);
+  return TRUE;
+}
+
+static guint32
+lease_address_key (HearthctlObject *obj)
+{
+  struct in_addr a;
+
+  if (inet_pton (AF_INET, prop_string (obj->props, "Address"), &a) != 1)
+    return G_MAXUINT32;
+  return g_ntohl (a.s_addr);
+}
+
+static int
+compare_leases (gconstpointer a, gconstpointer b)
+{
+  HearthctlObject *x = *(HearthctlObject *const *) a;
+  HearthctlObject *y = *(HearthctlObject *const *) b;
+  guint32 kx = lease_address_key (x), ky = lease_address_key (y);
+
+  if (kx != ky)
+    return kx < ky ? -1 : 1;
+  return compare_objects (a, b);
+}
+
+static const char *const lease_headers[] = {
+  N_("ADDRESS"), N_("HWADDR"), N_("HOSTNAME"), N_("CLIENT-ID"), N_("EXPIRES"), N_("INTERFACE"),
+};
+static const gboolean lease_right[] = { FALSE, FALSE, FALSE, FALSE, TRUE, FALSE };
+G_STATIC_ASSERT (G_N_ELEMENTS (lease_headers) == G_N_ELEMENTS (lease_right));
+
+static gboolean
+cmd_leases (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) leases = load_kind (ctl, KIND_LEASE, error);
+  Table t;
+
+  if (leases == NULL)
+    return FALSE;
+  /* People look leases up by address. */
+  g_ptr_array_sort (leases, compare_leases);
+  table_init (&t, G_N_ELEMENTS (lease_headers), lease_headers, lease_right);
+  for (guint i = 0; i < leases->len && ctl->json == JSON_OFF; i++)
+    {
+      HearthctlObject *obj = g_ptr_array_index (leases, i);
+      guint64 expires = 0;
+      char *cells[G_N_ELEMENTS (lease_headers)];
+
+      prop_unsigned (obj->props, "Expires", &expires);
+      cells[0] = g_strdup (prop_string (obj->props, "Address"));
+      cells[1] = g_strdup (dash_if_empty (prop_string (obj->props, "HardwareAddress")));
+      cells[2] = g_strdup (dash_if_empty (prop_string (obj->props, "Hostname")));
+      cells[3] = g_strdup (dash_if_empty (prop_string (obj->props, "ClientId")));
+      cells[4] = expires_text (expires);
+      cells[5] = g_strdup (dash_if_empty (prop_string (obj->props, "Interface")));
+      table_add_row (&t, cells);
+    }
+  if (print_dhcp_list (ctl, "Leases", leases, &t))
+    printf (ngettext ("%u lease listed.\n", "%u leases listed.\n", leases->len), leases->len);
+  table_clear (&t);
+  return TRUE;
+}
+
+/* A range or host by ID or object path, as its ID. */
+static gboolean
+parse_id_ref (const char *arg, const char *prefix, const char *what, guint32 *out_id, GError **error)
+{
+  g_autofree char *path = NULL;
+  guint64 id;
+
+  if (!parse_object_ref (arg, prefix, &path, error))
+    return FALSE;
+  id = id_from_path (path, prefix);
+  if (id > G_MAXUINT32)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("'%s' is not a %s"), arg, what);
+      return FALSE;
+    }
+  *out_id = (guint32) id;
+  return TRUE;
+}
+
+static gboolean
+add_dhcp_object (Hearthctl *ctl, const char *method, const char *spec, const char *prefix, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  const char *path;
+
+  reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, method, g_variant_new ("(s)", spec),
+                G_VARIANT_TYPE ("(o)"), TRUE, error);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(&o)", &path);
+  print_new_object (ctl, path, prefix);
+  return TRUE;
+}
+
+static gboolean
+cmd_add_range (Hearthctl *ctl, char **args, GError **error)
+{
+  return add_dhcp_object (ctl, "AddDhcpRange", args[0], HEARTH_RANGE_PATH, error);
+}
+
+static gboolean
+cmd_add_host (Hearthctl *ctl, char **args, GError **error)
+{
+  return add_dhcp_object (ctl, "AddHost", args[0], HEARTH_HOST_PATH, error);
+}
+
+static gboolean
+update_dhcp_object (Hearthctl *ctl, const char *method, char **args, const char *prefix, const char *what,
+                    GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+  guint32 id;
+
+  if (!parse_id_ref (args[0], prefix, what, &id, error))
+    return FALSE;
+  if (args[1] != NULL)
+    reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, method, g_variant_new ("(us)", id, args[1]),
+                  G_VARIANT_TYPE_UNIT, TRUE, error);
+  else
+    reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, method, g_variant_new ("(u)", id),
+                  G_VARIANT_TYPE_UNIT, TRUE, error);
+  return reply != NULL;
+}
+
+static gboolean
+cmd_update_range (Hearthctl *ctl, char **args, GError **error)
+{
+  return update_dhcp_object (ctl, "UpdateDhcpRange", args, HEARTH_RANGE_PATH, _("DHCP range"), error);
+}
+
+static gboolean
+cmd_del_range (Hearthctl *ctl, char **args, GError **error)
+{
+  return update_dhcp_object (ctl, "RemoveDhcpRange", args, HEARTH_RANGE_PATH, _("DHCP range"), error);
+}
+
+static gboolean
+cmd_update_host (Hearthctl *ctl, char **args, GError **error)
+{
+  return update_dhcp_object (ctl, "UpdateHost", args, HEARTH_HOST_PATH, _("DHCP host"), error);
+}
+
+static gboolean
+cmd_del_host (Hearthctl *ctl, char **args, GError **error)
+{
+  return update_dhcp_object (ctl, "RemoveHost", args, HEARTH_HOST_PATH, _("DHCP host"), error);
+}
+
+static gboolean
+cmd_release (Hearthctl *ctl, char **args, GError **error)
+{
+  g_autoptr (GVariant) reply = NULL;
+
+  reply = call (ctl, HEARTH_ROOT_PATH, HEARTH_MANAGER_IFACE, "ReleaseLease", g_variant_new ("(s)", args[0]),
+                G_VARIANT_TYPE_UNIT, TRUE, error);
+  return reply != NULL;
+}
+
 /* ---- monitor ---- */
 
 typedef struct
@@ -1206,6 +1585,54 @@ print_event_text (EventKind kind, const char *path, const char *detail)
           break;
         }
     }
+  else if (id_from_path (path, HEARTH_RANGE_PATH) != G_MAXUINT64)
+    {
+      id = object_label (path, HEARTH_RANGE_PATH);
+      switch (kind)
+        {
+        case EVENT_ADDED:
+          printf (_("DHCP range %s added: %s\n"), id, detail);
+          break;
+        case EVENT_REMOVED:
+          printf (_("DHCP range %s removed\n"), id);
+          break;
+        case EVENT_CHANGED:
+          printf (_("DHCP range %s changed: %s\n"), id, detail);
+          break;
+        }
+    }
+  else if (id_from_path (path, HEARTH_HOST_PATH) != G_MAXUINT64)
+    {
+      id = object_label (path, HEARTH_HOST_PATH);
+      switch (kind)
+        {
+        case EVENT_ADDED:
+          printf (_("DHCP host %s added: %s\n"), id, detail);
+          break;
+        case EVENT_REMOVED:
+          printf (_("DHCP host %s removed\n"), id);
+          break;
+        case EVENT_CHANGED:
+          printf (_("DHCP host %s changed: %s\n"), id, detail);
+          break;
+        }
+    }
+  else if (id_from_path (path, HEARTH_LEASE_PATH) != G_MAXUINT64)
+    {
+      id = object_label (path, HEARTH_LEASE_PATH);
+      switch (kind)
+        {
+        case EVENT_ADDED:
+          printf (_("lease %s added: %s\n"), id, detail);
+          break;
+        case EVENT_REMOVED:
+          printf (_("lease %s removed\n"), id);
+          break;
+        case EVENT_CHANGED:
+          printf (_("lease %s changed: %s\n"), id, detail);
+          break;
+        }
+    }
   else if (strcmp (path, HEARTH_ROOT_PATH) == 0 && kind == EVENT_CHANGED)
     printf (_("hearthd changed: %s\n"), detail);
   else
@@ -1239,6 +1666,12 @@ event_json_begin (const char *event, const char *path)
     type = "server";
   else if ((id = id_from_path (path, HEARTH_ROUTE_PATH)) != G_MAXUINT64)
     type = "route";
+  else if ((id = id_from_path (path, HEARTH_RANGE_PATH)) != G_MAXUINT64)
+    type = "dhcp-range";
+  else if ((id = id_from_path (path, HEARTH_HOST_PATH)) != G_MAXUINT64)
+    type = "host";
+  else if ((id = id_from_path (path, HEARTH_LEASE_PATH)) != G_MAXUINT64)
+    type = "lease";
   else if (strcmp (path, HEARTH_ROOT_PATH) == 0)
     type = "manager";
   json_builder_begin_object (b);
@@ -1319,6 +1752,16 @@ added_summary (const char *iface, GVariant *props)
                             prop_string (props, "Action"));
   else if (strcmp (iface, HEARTH_LINK_IFACE) == 0)
     g_string_append_printf (out, _("interface %s"), prop_string (props, "Name"));
+  else if (strcmp (iface, HEARTH_RANGE_IFACE) == 0 || strcmp (iface, HEARTH_HOST_IFACE) == 0)
+    g_string_append (out, prop_string (props, "Spec"));
+  else if (strcmp (iface, HEARTH_LEASE_IFACE) == 0)
+    {
+      const char *name = prop_string (props, "Hostname");
+
+      g_string_append_printf (out, "%s %s", prop_string (props, "Address"), prop_string (props, "HardwareAddress"));
+      if (name[0] != '\0')
+        g_string_append_printf (out, " %s", name);
+    }
   else
     g_string_append (out, iface);
   if (owner[0] != '\0')
@@ -1598,6 +2041,16 @@ static const HearthctlCommand commands[] = {
   { "link-servers", 1, G_MAXUINT, cmd_link_servers },
   { "link-domains", 1, G_MAXUINT, cmd_link_domains },
   { "revert-link", 1, 1, cmd_revert_link },
+  { "leases", 0, 0, cmd_leases },
+  { "ranges", 0, 0, cmd_ranges },
+  { "hosts", 0, 0, cmd_hosts },
+  { "release", 1, 1, cmd_release },
+  { "add-range", 1, 1, cmd_add_range },
+  { "update-range", 2, 2, cmd_update_range },
+  { "del-range", 1, 1, cmd_del_range },
+  { "add-host", 1, 1, cmd_add_host },
+  { "update-host", 2, 2, cmd_update_host },
+  { "del-host", 1, 1, cmd_del_host },
 };
 
 /* ------------------------------------------------------------------ */
@@ -1630,6 +2083,16 @@ print_help (void)
   printf (_("  link-domains IFACE [DOMAIN...]\n"
             "                                Set the domains routed to an interface's servers\n"));
   printf (_("  revert-link IFACE             Forget an interface's servers and domains\n"));
+  printf (_("  leases                        List DHCP leases\n"));
+  printf (_("  ranges                        List DHCP ranges and their usage\n"));
+  printf (_("  hosts                         List DHCP host reservations\n"));
+  printf (_("  release ADDRESS               End the DHCP lease on ADDRESS\n"));
+  printf (_("  add-range SPEC                Add a DHCP range (dhcp-range syntax)\n"));
+  printf (_("  update-range ID|PATH SPEC     Change a DHCP range added over D-Bus\n"));
+  printf (_("  del-range ID|PATH             Remove a DHCP range added over D-Bus\n"));
+  printf (_("  add-host SPEC                 Add a DHCP host reservation (dhcp-host syntax)\n"));
+  printf (_("  update-host ID|PATH SPEC      Change a DHCP host added over D-Bus\n"));
+  printf (_("  del-host ID|PATH              Remove a DHCP host added over D-Bus\n"));
   printf ("\n");
   printf (_("Options:\n"));
   printf (_("  -h --help                     Show this help\n"));
