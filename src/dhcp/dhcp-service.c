@@ -156,7 +156,7 @@ hearth_dhcp_service_lease_expiry_wall (HearthDhcpService *svc, const HearthDhcpL
 
 static void
 queue_script (HearthDhcpService *svc, HearthDhcpScriptAction action, const HearthDhcpLease *lease,
-              const char *old_hostname)
+              const char *old_hostname, gboolean data_missing)
 {
   char mac[HEARTH_DHCP_HWADDR_STRING_MAX], ip[INET_ADDRSTRLEN], clid[3 * 256];
   g_autofree char *vendor = NULL;
@@ -184,6 +184,7 @@ queue_script (HearthDhcpService *svc, HearthDhcpScriptAction action, const Heart
   ev.time_remaining = lease->expires == HEARTH_DHCP_LEASE_NEVER ? -1 : MAX (0, (lease->expires - now) / G_USEC_PER_SEC);
   ev.vendor_class = vendor;
   ev.log_dhcp = svc->config->log_dhcp;
+  ev.data_missing = data_missing;
   hearth_dhcp_script_queue (svc->script, &ev);
 }
 
@@ -235,14 +236,14 @@ lease_cb (HearthDhcpLeaseTable *table, HearthDhcpLeaseEvent event, HearthDhcpLea
     switch (event)
       {
       case HEARTH_DHCP_LEASE_ADDED:
-        queue_script (svc, HEARTH_DHCP_SCRIPT_ADD, lease, NULL);
+        queue_script (svc, HEARTH_DHCP_SCRIPT_ADD, lease, NULL, FALSE);
         break;
       case HEARTH_DHCP_LEASE_CHANGED:
         if (svc->config->script_on_renewal || old_name != NULL)
-          queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, lease, old_name);
+          queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, lease, old_name, FALSE);
         break;
       case HEARTH_DHCP_LEASE_REMOVED:
-        queue_script (svc, HEARTH_DHCP_SCRIPT_DEL, lease, NULL);
+        queue_script (svc, HEARTH_DHCP_SCRIPT_DEL, lease, NULL, FALSE);
         break;
       }
   if (svc->lease_func != NULL)
@@ -643,7 +644,7 @@ hearth_dhcp_service_start_script (HearthDhcpService *svc, GError **error)
     {
       all = hearth_dhcp_lease_table_list (svc->leases);
       for (guint i = 0; i < all->len; i++)
-        queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL);
+        queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL, TRUE);
     }
   return TRUE;
 }
@@ -1213,7 +1214,7 @@ hearth_dhcp_service_reload (HearthDhcpService *svc)
   read_all_hosts (svc);
   all = hearth_dhcp_lease_table_list (svc->leases);
   for (guint i = 0; i < all->len; i++)
-    queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL);
+    queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL, FALSE);
 }
 
 /* ---- administration ---- */
