@@ -325,12 +325,15 @@ check_condition (const char *body, GError **error)
   return TRUE;
 }
 
-/* NULL-terminated, or NULL when empty. */
+/* NULL-terminated, or NULL when empty; takes the array either way. */
 static GStrv
 steal_strv (GPtrArray *array)
 {
   if (array->len == 0)
-    return NULL;
+    {
+      g_ptr_array_unref (array);
+      return NULL;
+    }
   g_ptr_array_add (array, NULL);
   return (GStrv) g_ptr_array_free (array, FALSE);
 }
