@@ -51,6 +51,7 @@ struct _HearthDhcp4Server {
   GHashTable *host_by_name; /* lower-case name -> host, for name-only reservations */
   GPtrArray *wild_hosts;    /* hosts with a wildcard MAC, borrowed */
   GHashTable *holds;        /* addr -> Hold */
+  GHashTable *relay_of_range; /* range id -> the giaddr it was last relayed from */
   guint next_range_id;
   guint next_host_id;
   gint64 next_hold_sweep;
@@ -76,6 +77,8 @@ typedef struct {
   guint32 netmask;
   gboolean have_subnet;
   gboolean relayed;
+  gboolean remote;          /* not relayed, but ciaddr is on a relay's subnet: a unicast renewal */
+  guint32 remote_router;    /* that subnet's relay, when one was seen; 0 = unknown */
   GPtrArray *ranges;        /* borrowed HearthDhcpRange* on the subnet whose tags match */
   TagSet tags;
   char mac_text[HEARTH_DHCP_HWADDR_STRING_MAX];
@@ -214,6 +217,21 @@ mac_matches_host (const HearthDhcpHost *h, guint8 hwtype, const guint8 *hwaddr, 
   return FALSE;
 }
 
+/* One of the host's MACs, without wildcards, is this one. */
+static gboolean
+host_has_exact_mac (const HearthDhcpHost *h, guint8 hwtype, const guint8 *hwaddr, guint8 hwlen)
+{
+  for (guint m = 0; h->macs != NULL && m < h->macs->len; m++)
+    {
+      const HearthDhcpMac *mac = &g_array_index (h->macs, HearthDhcpMac, m);
+
+      if (mac->wildcard == 0 && mac->len == hwlen && (mac->hwtype < 0 || mac->hwtype == hwtype) &&
+          memcmp (mac->addr, hwaddr, hwlen) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 const HearthDhcpHost *
 hearth_dhcp4_server_find_host (HearthDhcp4Server *srv, guint8 hwtype, const guint8 *hwaddr, guint8 hwlen,
                                const guint8 *client_id, gsize client_id_len)
@@ -272,6 +290,7 @@ hearth_dhcp4_server_new (const HearthDhcpConfig *config, HearthDhcpLeaseTable *l
   srv->host_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   srv->wild_hosts = g_ptr_array_new ();
   srv->holds = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) hold_free);
+  srv->relay_of_range = g_hash_table_new (g_direct_hash, g_direct_equal);
   srv->next_range_id = 1;
   srv->next_host_id = 1;
   for (guint i = 0; config != NULL && i < config->ranges->len; i++)
@@ -293,6 +312,7 @@ hearth_dhcp4_server_free (HearthDhcp4Server *srv)
   if (srv == NULL)
     return;
   g_hash_table_unref (srv->holds);
+  g_hash_table_unref (srv->relay_of_range);
   g_ptr_array_unref (srv->wild_hosts);
   g_hash_table_unref (srv->host_by_name);
   g_hash_table_unref (srv->host_by_addr);
@@ -565,11 +585,54 @@ select_subnet (Exchange *x, guint32 hint)
                   x->have_subnet = TRUE;
                 }
               g_ptr_array_add (x->ranges, r);
+              g_hash_table_replace (srv->relay_of_range, GUINT_TO_POINTER (r->id), GUINT_TO_POINTER (giaddr));
             }
         }
       if (req->n_subnets > 0)
         x->server_addr = req->subnets[0].addr;
       return;
+    }
+  /* srvtest fix: a client that got its lease through a relay renews by
+   * unicast straight to us (RFC 2131 4.4.5): no giaddr, and ciaddr on the
+   * relay's subnet, not on ours. Its subnet is the one of the ranges
+   * holding ciaddr, as in dnsmasq; the default router is the relay last
+   * seen for that range. Before, such renewals were taken for the local
+   * subnet: ignored, or NAKed ("wrong network") when authoritative. */
+  if (x->msg->header.ciaddr != 0)
+    {
+      guint32 ciaddr = x->msg->header.ciaddr;
+      gboolean local = FALSE;
+
+      for (guint s = 0; s < req->n_subnets && !local; s++)
+        {
+          guint32 mask = prefix_mask (req->subnets[s].prefix_len);
+
+          local = (ciaddr & mask) == (req->subnets[s].addr & mask);
+        }
+      for (guint i = 0; i < srv->ranges->len && !local; i++)
+        {
+          HearthDhcpRange *r = g_ptr_array_index (srv->ranges, i);
+
+          if (range_on_net (r, ciaddr, 0xffffff00u))
+            {
+              if (!x->have_subnet)
+                {
+                  x->netmask = range_mask (r, 0xffffff00u);
+                  x->net_addr = ciaddr & x->netmask;
+                  x->have_subnet = TRUE;
+                  x->remote = TRUE;
+                  x->remote_router =
+                      GPOINTER_TO_UINT (g_hash_table_lookup (srv->relay_of_range, GUINT_TO_POINTER (r->id)));
+                }
+              g_ptr_array_add (x->ranges, r);
+            }
+        }
+      if (x->remote)
+        {
+          if (req->n_subnets > 0)
+            x->server_addr = req->subnets[0].addr;
+          return;
+        }
     }
   for (guint pass = 0; pass < 2 && !x->have_subnet; pass++)
     for (guint s = 0; s < req->n_subnets && !x->have_subnet; s++)
@@ -670,9 +733,10 @@ address_available (Exchange *x, guint32 addr)
   /* srvtest fix: a reservation listing several MACs (a laptop's wired and
    * wireless interfaces) lets the address move to whichever of them asks,
    * as dnsmasq does ("abandoning lease"); commit_lease() then hands the
-   * existing lease to this client. */
+   * existing lease to this client. Wildcard MACs do not count (dnsmasq's
+   * config_has_mac), or every matching machine would take it in turn. */
   if (l != NULL && !lease_is_clients (x, l) &&
-      !(x->host != NULL && x->host->addr == addr && mac_matches_host (x->host, l->hwtype, l->hwaddr, l->hwlen)))
+      !(x->host != NULL && x->host->addr == addr && host_has_exact_mac (x->host, l->hwtype, l->hwaddr, l->hwlen)))
     return FALSE;
   h = live_hold (x, addr);
   if (h != NULL && (h->nobody || !same_client (x, h->hwtype, h->hwaddr, h->hwlen, h->client_id)))
@@ -1250,9 +1314,12 @@ add_configured_options (Exchange *x)
   /* Defaults, unless configured (an empty configured value suppresses). */
   /* srvtest fix: on a relayed subnet the default router is the relay
    * (giaddr), as in dnsmasq; before, relayed clients got no router. */
-  if (chosen[HEARTH_DHCP4_OPT_ROUTER] == NULL && requested (x->msg, HEARTH_DHCP4_OPT_ROUTER))
+  if (chosen[HEARTH_DHCP4_OPT_ROUTER] == NULL && requested (x->msg, HEARTH_DHCP4_OPT_ROUTER) &&
+      !(x->remote && x->remote_router == 0))
     hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_ROUTER,
-                                   x->relayed ? x->msg->header.giaddr : x->server_addr);
+                                   x->relayed  ? x->msg->header.giaddr
+                                   : x->remote ? x->remote_router
+                                               : x->server_addr);
   if (chosen[HEARTH_DHCP4_OPT_DNS_SERVER] == NULL && x->srv->hooks.dns_enabled &&
       requested (x->msg, HEARTH_DHCP4_OPT_DNS_SERVER))
     hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_DNS_SERVER, x->server_addr);
@@ -1515,9 +1582,14 @@ commit_lease (Exchange *x, guint32 addr, guint32 lease_time)
   r = range_of_lease (x, addr);
   l->range_id = r != NULL ? r->id : 0;
   p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_AGENT_INFO, &len);
-  g_clear_pointer (&l->agent_info, g_bytes_unref);
-  if (p != NULL && x->relayed)
-    l->agent_info = g_bytes_new (p, len);
+  /* A unicast renewal from a relayed client has no relay information of
+   * its own: the relay's from the last relayed exchange stays. */
+  if (!x->remote)
+    {
+      g_clear_pointer (&l->agent_info, g_bytes_unref);
+      if (p != NULL && x->relayed)
+        l->agent_info = g_bytes_new (p, len);
+    }
   p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
   g_clear_pointer (&l->vendor_class, g_bytes_unref);
   if (p != NULL)
@@ -1698,16 +1770,11 @@ handle_request (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
       return;
     }
 
-  if (!addr_on_subnet (x, want))
-    {
-      if (state != STATE_RENEWING || c->authoritative)
-        reply_nak (x, "wrong network", out_buf, out);
-      return;
-    }
   /* srvtest fix: the client's record decides first, as in RFC 2131 4.3.2
-   * and dnsmasq. INIT-REBOOT: no record and not authoritative: silent
-   * (before, a NAK when someone else held the address); a record of
-   * another address: NAK (before, the lease silently moved). RENEWING or
+   * and dnsmasq. INIT-REBOOT: no record and not authoritative: silent, even
+   * for an address of another network, which a server there may own
+   * (before, a NAK then, or when someone else held the address); a record
+   * of another address: NAK (before, the lease silently moved). RENEWING or
    * REBINDING without a lease on ciaddr: a broadcast may concern another
    * server's lease and is ignored, a unicast gets a NAK; before, the
    * address was leased to the client whoever's lease it was elsewhere.
@@ -1734,6 +1801,12 @@ handle_request (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
           return;
         }
       reply_nak (x, "lease not found", out_buf, out);
+      return;
+    }
+  if (!addr_on_subnet (x, want))
+    {
+      if (state != STATE_RENEWING || c->authoritative)
+        reply_nak (x, "wrong network", out_buf, out);
       return;
     }
   /* A reservation waiting for this client: not while it is selecting an
