@@ -794,7 +794,13 @@ allocate_address (Exchange *x)
 static void
 hold_address (Exchange *x, guint32 addr, gboolean nobody, guint seconds)
 {
-  Hold *h = g_new0 (Hold, 1);
+  Hold *h;
+
+  /* A flood of DISCOVERs from made-up MACs must not set the whole pool
+   * (or unbounded memory) aside: past the cap, offers go out unheld. */
+  if (!nobody && g_hash_table_size (x->srv->holds) >= HEARTH_DHCP4_HOLDS_MAX)
+    return;
+  h = g_new0 (Hold, 1);
 
   h->addr = addr;
   h->nobody = nobody;

@@ -30,6 +30,8 @@ typedef struct _HearthDhcp4Server HearthDhcp4Server;
  * offered to, and how long a declined address is not handed out. */
 #define HEARTH_DHCP4_OFFER_HOLD_SECONDS 30
 #define HEARTH_DHCP4_DECLINE_HOLD_SECONDS 600
+/* At most this many offers are held at once. */
+#define HEARTH_DHCP4_HOLDS_MAX 4096
 
 typedef struct {
   guint32 addr;         /* host order */
