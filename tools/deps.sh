@@ -36,7 +36,7 @@ HEARTH_DEPS_TEST=(
   clang libclang-rt-14-dev llvm-14
   python3 python3-dnspython python3-gi dnsutils knot-dnsutils dnsmasq-base
   iproute2 systemd dbus
-  isc-dhcp-client dhcpcd-base udhcpc
+  isc-dhcp-client dhcpcd-base udhcpc busybox
 )
 
 # bench/dns-bench.sh: the build, the load generator, a fast upstream, the
