@@ -800,11 +800,30 @@ icmp_checksum (const guint8 *p, gsize len)
   return (guint16) ~sum;
 }
 
+/* "DHCPOFFER(eth0) 10.0.0.5 52:54:00:..", as dnsmasq logs it, when the
+ * offer actually leaves. */
+static void
+log_offer (HearthDhcpService *svc, const HearthDhcp4Reply *r, const guint8 *data)
+{
+  char ip[INET_ADDRSTRLEN], mac[HEARTH_DHCP_HWADDR_STRING_MAX];
+  const HearthNetLink *link = hearth_net_monitor_get_link (svc->monitor, r->ifindex);
+  guint32 yiaddr;
+
+  if (r->type != HEARTH_DHCP4_OFFER || r->len < HEARTH_DHCP4_FIXED_LEN ||
+      (svc->config->quiet_dhcp && !svc->config->log_dhcp))
+    return;
+  memcpy (&yiaddr, data + 16, 4);
+  format_addr (ntohl (yiaddr), ip);
+  hearth_dhcp_format_hwaddr (data[1], data + 28, MIN (data[2], HEARTH_DHCP_HWADDR_MAX), mac, sizeof mac);
+  g_info ("DHCPOFFER(%s) %s %s", link != NULL ? link->name : "?", ip, mac);
+}
+
 static void
 send_ping_reply (Ping *p)
 {
   HearthDhcpService *svc = p->svc;
 
+  log_offer (svc, &p->reply, p->data);
   send_reply (svc, &p->reply, p->data);
 }
 
@@ -1039,6 +1058,7 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
     }
   if (ping_before_offer (svc, &reply, svc->tx))
     return;
+  log_offer (svc, &reply, svc->tx);
   send_reply (svc, &reply, svc->tx);
 }
 

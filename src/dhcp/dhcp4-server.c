@@ -1721,7 +1721,7 @@ handle_discover (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
   }
   finish_reply (x, HEARTH_DHCP4_OFFER, out_buf, out);
   x->srv->stats.offers++;
-  log_exchange (x, "DHCPOFFER", addr, NULL);
+  /* Logged by whoever sends it: an offer may still be held for a ping. */
 }
 
 typedef enum {
