@@ -10,6 +10,9 @@
 #include "config.h"
 
 #include "bus/bus-auth.h"
+#include "bus/bus-error.h"
+
+#include <glib/gi18n-lib.h>
 
 #include <unistd.h>
 
@@ -164,4 +167,23 @@ hearth_bus_auth_forget (void)
   if (uid_cache != NULL)
     g_hash_table_remove_all (uid_cache);
   uid_cache_bus = NULL;
+}
+
+gboolean
+hearth_bus_auth_proceed (gboolean allowed, GDBusMethodInvocation *invocation, GDBusConnection *connection)
+{
+  if (!allowed)
+    {
+      g_dbus_method_invocation_return_error (invocation, HEARTH_BUS_ERROR, HEARTH_BUS_ERROR_ACCESS_DENIED,
+                                             _ ("%s may not change hearth (needs root or the polkit action %s)"),
+                                             g_dbus_method_invocation_get_sender (invocation), HEARTH_BUS_POLKIT_ACTION);
+      return FALSE;
+    }
+  if (connection == NULL || g_dbus_method_invocation_get_connection (invocation) != connection)
+    {
+      /* The bus went away while polkit thought: nobody to answer. */
+      g_object_unref (invocation);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -22,3 +22,9 @@ void hearth_bus_auth_check (GDBusConnection *connection, GDBusMessage *message, 
 /* Forgets what is known of callers: call when the bus connection goes
  * (a new bus hands out the same unique names again). */
 void hearth_bus_auth_forget (void);
+
+/* In a HearthBusAuthFunc: TRUE when the call may go on. Otherwise it has
+ * been dealt with: answered AccessDenied, or dropped when the bus it came
+ * on (@connection: the current one, NULL when gone) went away meanwhile. */
+gboolean hearth_bus_auth_proceed (gboolean allowed, GDBusMethodInvocation *invocation,
+                                  GDBusConnection *connection);

@@ -489,19 +489,8 @@ authorized_cb (gboolean allowed, gpointer user_data)
   HearthBusNative *native = call->native;
   GDBusMethodInvocation *invocation = call->invocation;
 
-  if (!allowed)
-    {
-      g_dbus_method_invocation_return_error (invocation, HEARTH_BUS_ERROR, HEARTH_BUS_ERROR_ACCESS_DENIED,
-                                             _ ("%s may not change hearth (needs root or the polkit action %s)"),
-                                             g_dbus_method_invocation_get_sender (invocation), HEARTH_BUS_POLKIT_ACTION);
-      return;
-    }
-  if (native->connection == NULL || g_dbus_method_invocation_get_connection (invocation) != native->connection)
-    {
-      /* The bus went away while polkit thought: nobody to answer. */
-      g_object_unref (invocation);
-      return;
-    }
+  if (!hearth_bus_auth_proceed (allowed, invocation, native->connection))
+    return;
   switch (call->kind)
     {
     case CALL_ADD_SERVER:

@@ -347,6 +347,17 @@ find_by_id (GPtrArray *array, guint id)
   return -1;
 }
 
+/* A new array of the same (borrowed) pointers. */
+static GPtrArray *
+borrow_all (GPtrArray *array)
+{
+  GPtrArray *out = g_ptr_array_sized_new (array->len);
+
+  for (guint i = 0; i < array->len; i++)
+    g_ptr_array_add (out, g_ptr_array_index (array, i));
+  return out;
+}
+
 gboolean
 hearth_dhcp4_server_replace_range (HearthDhcp4Server *srv, guint id, HearthDhcpRange *range)
 {
@@ -385,11 +396,7 @@ hearth_dhcp4_server_get_range (HearthDhcp4Server *srv, guint id)
 GPtrArray *
 hearth_dhcp4_server_list_ranges (HearthDhcp4Server *srv)
 {
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; i < srv->ranges->len; i++)
-    g_ptr_array_add (out, g_ptr_array_index (srv->ranges, i));
-  return out;
+  return borrow_all (srv->ranges);
 }
 
 guint
@@ -471,11 +478,7 @@ hearth_dhcp4_server_get_host (HearthDhcp4Server *srv, guint id)
 GPtrArray *
 hearth_dhcp4_server_list_hosts (HearthDhcp4Server *srv)
 {
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; i < srv->hosts->len; i++)
-    g_ptr_array_add (out, g_ptr_array_index (srv->hosts, i));
-  return out;
+  return borrow_all (srv->hosts);
 }
 
 void
