@@ -31,7 +31,8 @@
 
 #define BATCH_MAX 64           /* packets read per wakeup */
 #define SUBNETS_MAX 32         /* IPv4 addresses of one interface considered */
-#define COMPACT_DELAY_MS 2000  /* lease file rewritten this long after a change */
+#define COMPACT_DELAY_MS 2000  /* lease file rewritten once changes stopped this long */
+#define COMPACT_STALE_MS 30000 /* ... or at the latest this long after the first change */
 #define RETRY_DELAY_MS 1000    /* a failed lease-file write is retried this often */
 #define PING_WAIT_MS 500       /* how long an offer waits for an echo reply */
 #define PING_CACHE_SECONDS 30  /* an address that stayed silent is not pinged again this soon */
@@ -82,6 +83,8 @@ struct _HearthDhcpService {
   guint expiry_source;
   gint64 expiry_at;
   guint compact_source;
+  gint64 last_change;           /* monotonic µs of the last synced change */
+  gint64 dirty_since;           /* of the first change not in the file itself, 0 = none */
   guint retry_source;
   gboolean loading;
   HearthDhcp4Message *msg;
@@ -726,19 +729,31 @@ flush_store (HearthDhcpService *svc)
   svc->warned_write = TRUE;
 }
 
+/* The whole file is rewritten when changes pause (so people reading it
+ * see the leases soon), when the journal has grown, or after
+ * COMPACT_STALE_MS of steady changes; never on every change. */
 static gboolean
 compact_cb (gpointer user_data)
 {
   HearthDhcpService *svc = user_data;
   g_autoptr (GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gint64 quiet_ms = (now - svc->last_change) / 1000;
 
   svc->compact_source = 0;
+  if (svc->dirty_since != 0 && quiet_ms < COMPACT_DELAY_MS && (now - svc->dirty_since) / 1000 < COMPACT_STALE_MS)
+    {
+      svc->compact_source = g_timeout_add ((guint) (COMPACT_DELAY_MS - quiet_ms), compact_cb, svc);
+      return G_SOURCE_REMOVE;
+    }
   if (!compact_now (svc, &error))
     {
       svc->write_errors++;
       g_warning (_("cannot rewrite the lease file: %s; retrying"), error->message);
       svc->compact_source = g_timeout_add (RETRY_DELAY_MS * 5, compact_cb, svc);
+      return G_SOURCE_REMOVE;
     }
+  svc->dirty_since = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -758,7 +773,9 @@ retry_cb (gpointer user_data)
 static void
 after_changes (HearthDhcpService *svc)
 {
-  if (svc->store == NULL)
+  gint64 now;
+
+  if (svc->store == NULL || !hearth_dhcp_lease_store_has_pending (svc->store))
     return;
   flush_store (svc);
   if (hearth_dhcp_lease_store_has_pending (svc->store))
@@ -767,11 +784,17 @@ after_changes (HearthDhcpService *svc)
         svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
       return;
     }
+  now = g_get_monotonic_time ();
+  svc->last_change = now;
+  if (svc->dirty_since == 0)
+    svc->dirty_since = now;
   if (hearth_dhcp_lease_store_should_compact (svc->store, hearth_dhcp_lease_table_size (svc->leases)))
     {
       if (svc->compact_source != 0)
         g_source_remove (svc->compact_source);
       svc->compact_source = 0;
+      svc->dirty_since = 1; /* due now */
+      svc->last_change = 0;
       compact_cb (svc);
     }
   else if (svc->compact_source == 0)

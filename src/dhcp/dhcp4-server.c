@@ -738,7 +738,8 @@ address_available (Exchange *x, guint32 addr)
    * as dnsmasq does ("abandoning lease"); commit_lease() then hands the
    * existing lease to this client. Wildcard MACs do not count (dnsmasq's
    * config_has_mac), or every matching machine would take it in turn. */
-  if (l != NULL && !lease_is_clients (x, l) &&
+  /* The client's own lease (found once per request) is the common case. */
+  if (l != NULL && l != x->lease && !lease_is_clients (x, l) &&
       !(x->host != NULL && x->host->addr == addr && host_has_exact_mac (x->host, l->hwtype, l->hwaddr, l->hwlen)))
     return FALSE;
   h = live_hold (x, addr);
