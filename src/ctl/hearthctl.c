@@ -1548,107 +1548,46 @@ typedef enum
   EVENT_CHANGED,
 } EventKind;
 
+/* What an object of each kind is called in monitor lines. */
+static const struct
+{
+  const char *prefix;
+  const char *noun;
+} event_objects[] = {
+  { HEARTH_SERVER_PATH, N_ ("server") },
+  { HEARTH_ROUTE_PATH, N_ ("route") },
+  { HEARTH_RANGE_PATH, N_ ("DHCP range") },
+  { HEARTH_HOST_PATH, N_ ("DHCP host") },
+  { HEARTH_LEASE_PATH, N_ ("lease") },
+};
+
 static void
 print_event_text (EventKind kind, const char *path, const char *detail)
 {
-  g_autofree char *id = NULL;
+  g_autofree char *label = NULL;
 
-  if (id_from_path (path, HEARTH_SERVER_PATH) != G_MAXUINT64)
+  for (guint i = 0; i < G_N_ELEMENTS (event_objects) && label == NULL; i++)
+    if (id_from_path (path, event_objects[i].prefix) != G_MAXUINT64)
+      {
+        g_autofree char *id = object_label (path, event_objects[i].prefix);
+
+        label = g_strdup_printf ("%s %s", _(event_objects[i].noun), id);
+      }
+  if (label == NULL && strcmp (path, HEARTH_ROOT_PATH) == 0 && kind == EVENT_CHANGED)
+    label = g_strdup ("hearthd");
+  if (label == NULL)
+    label = g_strdup (path);
+  switch (kind)
     {
-      id = object_label (path, HEARTH_SERVER_PATH);
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("server %s added: %s\n"), id, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("server %s removed\n"), id);
-          break;
-        case EVENT_CHANGED:
-          printf (_("server %s changed: %s\n"), id, detail);
-          break;
-        }
-    }
-  else if (id_from_path (path, HEARTH_ROUTE_PATH) != G_MAXUINT64)
-    {
-      id = object_label (path, HEARTH_ROUTE_PATH);
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("route %s added: %s\n"), id, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("route %s removed\n"), id);
-          break;
-        case EVENT_CHANGED:
-          printf (_("route %s changed: %s\n"), id, detail);
-          break;
-        }
-    }
-  else if (id_from_path (path, HEARTH_RANGE_PATH) != G_MAXUINT64)
-    {
-      id = object_label (path, HEARTH_RANGE_PATH);
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("DHCP range %s added: %s\n"), id, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("DHCP range %s removed\n"), id);
-          break;
-        case EVENT_CHANGED:
-          printf (_("DHCP range %s changed: %s\n"), id, detail);
-          break;
-        }
-    }
-  else if (id_from_path (path, HEARTH_HOST_PATH) != G_MAXUINT64)
-    {
-      id = object_label (path, HEARTH_HOST_PATH);
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("DHCP host %s added: %s\n"), id, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("DHCP host %s removed\n"), id);
-          break;
-        case EVENT_CHANGED:
-          printf (_("DHCP host %s changed: %s\n"), id, detail);
-          break;
-        }
-    }
-  else if (id_from_path (path, HEARTH_LEASE_PATH) != G_MAXUINT64)
-    {
-      id = object_label (path, HEARTH_LEASE_PATH);
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("lease %s added: %s\n"), id, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("lease %s removed\n"), id);
-          break;
-        case EVENT_CHANGED:
-          printf (_("lease %s changed: %s\n"), id, detail);
-          break;
-        }
-    }
-  else if (strcmp (path, HEARTH_ROOT_PATH) == 0 && kind == EVENT_CHANGED)
-    printf (_("hearthd changed: %s\n"), detail);
-  else
-    {
-      switch (kind)
-        {
-        case EVENT_ADDED:
-          printf (_("%s added: %s\n"), path, detail);
-          break;
-        case EVENT_REMOVED:
-          printf (_("%s removed\n"), path);
-          break;
-        case EVENT_CHANGED:
-          printf (_("%s changed: %s\n"), path, detail);
-          break;
-        }
+    case EVENT_ADDED:
+      printf (_("%s added: %s\n"), label, detail);
+      break;
+    case EVENT_REMOVED:
+      printf (_("%s removed\n"), label);
+      break;
+    case EVENT_CHANGED:
+      printf (_("%s changed: %s\n"), label, detail);
+      break;
     }
   fflush (stdout);
 }
