@@ -92,16 +92,11 @@ format_ipv4 (guint32 addr, char *buf)
 static char *
 hex_colon (GBytes *bytes)
 {
-  g_autoptr (GString) out = g_string_new (NULL);
-  const guint8 *p;
-  gsize len = 0;
+  GString *out = g_string_new (NULL);
 
-  if (bytes == NULL)
-    return g_string_free (g_steal_pointer (&out), FALSE);
-  p = g_bytes_get_data (bytes, &len);
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (out, i == 0 ? "%.2x" : ":%.2x", p[i]);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  if (bytes != NULL)
+    hearth_dhcp_append_hex (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  return g_string_free (out, FALSE);
 }
 
 static const char *const *

@@ -236,19 +236,18 @@ parse_ipv4 (const Field *field, guint32 *out)
   return TRUE;
 }
 
-/* One DNS label of letters, digits and '-', not starting or ending with
- * '-'. */
+/* The server's own rule for client names (hearth_dhcp_hostname_is_valid),
+ * so every name it gives a lease survives the file. */
 static gboolean
 is_valid_hostname (const char *s, gsize len)
 {
+  char name[HOSTNAME_LEN_MAX + 1];
+
   if (len == 0 || len > HOSTNAME_LEN_MAX)
     return FALSE;
-  if (s[0] == '-' || s[len - 1] == '-')
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (s[i]) && s[i] != '-')
-      return FALSE;
-  return TRUE;
+  memcpy (name, s, len);
+  name[len] = '\0';
+  return hearth_dhcp_hostname_is_valid (name);
 }
 
 /* The five fields of a lease line. */
@@ -423,20 +422,6 @@ hearth_dhcp_lease_file_parse (const char *data,
   return n_records;
 }
 
-static void
-append_hex_bytes (GString *out, const guint8 *bytes, gsize len)
-{
-  static const char hex[] = "0123456789abcdef";
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ':');
-      g_string_append_c (out, hex[bytes[i] >> 4]);
-      g_string_append_c (out, hex[bytes[i] & 0xf]);
-    }
-}
-
 /* A record is written so that it always reads back: a host name that is
  * not a valid label is written as none, a negative expiry (a lease that
  * ran out before the epoch, which only a broken clock makes) as 1, and
@@ -455,7 +440,7 @@ hearth_dhcp_lease_record_format (const HearthDhcpLeaseRecord *record, GString *o
                           record->expires_wall < 0 ? 1 : record->expires_wall);
   if (record->hwtype != 1 || hwlen == 0)
     g_string_append_printf (out, "%02x-", record->hwtype);
-  append_hex_bytes (out, record->hwaddr, hwlen);
+  hearth_dhcp_append_hex (out, record->hwaddr, hwlen);
   g_string_append_printf (out, " %u.%u.%u.%u ", record->addr >> 24, (record->addr >> 16) & 0xff,
                           (record->addr >> 8) & 0xff, record->addr & 0xff);
   if (is_valid_hostname (record->hostname, hostname_len))
@@ -466,7 +451,7 @@ hearth_dhcp_lease_record_format (const HearthDhcpLeaseRecord *record, GString *o
   if (record->client_id_len == 0)
     g_string_append_c (out, '*');
   else
-    append_hex_bytes (out, record->client_id, record->client_id_len);
+    hearth_dhcp_append_hex (out, record->client_id, record->client_id_len);
   g_string_append_c (out, '\n');
 }
 

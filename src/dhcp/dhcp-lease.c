@@ -364,3 +364,17 @@ hearth_dhcp_format_hwaddr (guint8 hwtype, const guint8 *hwaddr, guint8 hwlen, ch
   for (guint i = 0; i < hwlen && i < HEARTH_DHCP_HWADDR_MAX && pos + 3 < size; i++)
     pos += g_snprintf (buf + pos, size - pos, i == 0 ? "%.2x" : ":%.2x", hwaddr[i]);
 }
+
+void
+hearth_dhcp_append_hex (GString *out, const guint8 *bytes, gsize len)
+{
+  static const char hex[] = "0123456789abcdef";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ':');
+      g_string_append_c (out, hex[bytes[i] >> 4]);
+      g_string_append_c (out, hex[bytes[i] & 0xf]);
+    }
+}

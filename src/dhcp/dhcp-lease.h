@@ -127,4 +127,8 @@ void hearth_dhcp_lease_to_record (const HearthDhcpLease *lease, gint64 now_mono,
 #define HEARTH_DHCP_HWADDR_STRING_MAX 56
 void hearth_dhcp_format_hwaddr (guint8 hwtype, const guint8 *hwaddr, guint8 hwlen, char *buf, gsize size);
 
+/* Bytes as lower-case hex pairs joined by ':' ("01:52:54:00"), appended to
+ * @out: how the lease file, the script and D-Bus spell client ids. */
+void hearth_dhcp_append_hex (GString *out, const guint8 *bytes, gsize len);
+
 G_END_DECLS

@@ -126,20 +126,6 @@ format_addr (guint32 addr, char *buf)
   inet_ntop (AF_INET, &n, buf, INET_ADDRSTRLEN);
 }
 
-static void
-hex_colon (GBytes *bytes, char *buf, gsize size)
-{
-  gsize len, pos = 0;
-  const guint8 *p;
-
-  buf[0] = '\0';
-  if (bytes == NULL)
-    return;
-  p = g_bytes_get_data (bytes, &len);
-  for (gsize i = 0; i < len && pos + 4 < size; i++)
-    pos += g_snprintf (buf + pos, size - pos, i == 0 ? "%.2x" : ":%.2x", p[i]);
-}
-
 const char *
 hearth_dhcp_service_lease_interface (HearthDhcpService *svc, const HearthDhcpLease *lease)
 {
@@ -161,7 +147,8 @@ static void
 queue_script (HearthDhcpService *svc, HearthDhcpScriptAction action, const HearthDhcpLease *lease,
               const char *old_hostname, gboolean data_missing)
 {
-  char mac[HEARTH_DHCP_HWADDR_STRING_MAX], ip[INET_ADDRSTRLEN], clid[3 * 256];
+  char mac[HEARTH_DHCP_HWADDR_STRING_MAX], ip[INET_ADDRSTRLEN];
+  g_autoptr (GString) clid = g_string_new (NULL);
   g_autofree char *vendor = NULL;
   HearthDhcpScriptEvent ev = { 0 };
   gint64 now = g_get_monotonic_time ();
@@ -170,14 +157,15 @@ queue_script (HearthDhcpService *svc, HearthDhcpScriptAction action, const Heart
     return;
   hearth_dhcp_format_hwaddr (lease->hwtype, lease->hwaddr, lease->hwlen, mac, sizeof mac);
   format_addr (lease->addr, ip);
-  hex_colon (lease->client_id, clid, sizeof clid);
+  if (lease->client_id != NULL)
+    hearth_dhcp_append_hex (clid, g_bytes_get_data (lease->client_id, NULL), g_bytes_get_size (lease->client_id));
   if (lease->vendor_class != NULL)
     vendor = g_strndup (g_bytes_get_data (lease->vendor_class, NULL), g_bytes_get_size (lease->vendor_class));
   ev.action = action;
   ev.hwaddr = mac;
   ev.ip = ip;
   ev.hostname = lease->hostname;
-  ev.client_id = clid[0] != '\0' ? clid : NULL;
+  ev.client_id = clid->len > 0 ? clid->str : NULL;
   ev.interface = hearth_dhcp_service_lease_interface (svc, lease);
   ev.domain = service_domain_for (lease->addr, svc);
   ev.supplied_hostname = lease->supplied_hostname;

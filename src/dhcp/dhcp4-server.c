@@ -81,10 +81,20 @@ typedef struct {
   guint32 remote_router;    /* that subnet's relay, when one was seen; 0 = unknown */
   GPtrArray *ranges;        /* borrowed HearthDhcpRange* on the subnet whose tags match */
   TagSet tags;
-  char mac_text[HEARTH_DHCP_HWADDR_STRING_MAX];
+  char mac_text[HEARTH_DHCP_HWADDR_STRING_MAX]; /* for logs: see client_text() */
   /* the reply */
   HearthDhcp4Builder builder;
 } Exchange;
+
+/* The client's hardware address as logs spell it, formatted on first
+ * use: most requests log nothing (--quiet-dhcp, debug off). */
+static const char *
+client_text (Exchange *x)
+{
+  if (x->mac_text[0] == '\0')
+    hearth_dhcp_format_hwaddr (x->hwtype, x->hwaddr, x->hwlen, x->mac_text, sizeof x->mac_text);
+  return x->mac_text;
+}
 
 static void
 hold_free (Hold *h)
@@ -1531,7 +1541,7 @@ finish_reply (Exchange *x, HearthDhcp4MessageType type, guint8 *out_buf, HearthD
     max = x->req->mtu - 28;
   out->len = hearth_dhcp4_builder_finish (&x->builder, !c->no_override, out_buf, max, &dropped);
   if (dropped > 0)
-    g_debug ("%u options did not fit the reply to %s", dropped, x->mac_text);
+    g_debug ("%u options did not fit the reply to %s", dropped, client_text (x));
   out->type = type;
   out->ifindex = x->req->ifindex;
   out->src_addr = x->server_addr;
@@ -1624,7 +1634,7 @@ log_exchange (Exchange *x, const char *what, guint32 addr, const char *extra)
 
       inet_ntop (AF_INET, &n, a, sizeof a);
     }
-  g_info ("%s(%s) %s%s%s%s%s", what, x->req->ifname != NULL ? x->req->ifname : "?", a, a[0] ? " " : "", x->mac_text,
+  g_info ("%s(%s) %s%s%s%s%s", what, x->req->ifname != NULL ? x->req->ifname : "?", a, a[0] ? " " : "", client_text (x),
           extra != NULL ? " " : "", extra != NULL ? extra : "");
 }
 
@@ -1971,7 +1981,6 @@ hearth_dhcp4_server_handle (HearthDhcp4Server *srv, const guint8 *packet, gsize 
   x.hwtype = msg->header.htype;
   x.hwlen = MIN (msg->header.hlen, HEARTH_DHCP_HWADDR_MAX);
   x.hwaddr = msg->header.chaddr;
-  hearth_dhcp_format_hwaddr (x.hwtype, x.hwaddr, x.hwlen, x.mac_text, sizeof x.mac_text);
   id = hearth_dhcp4_message_get_option (msg, HEARTH_DHCP4_OPT_CLIENT_ID, &id_len);
   if (id != NULL && id_len > 0 && !srv->config->ignore_clid)
     client_id = g_bytes_new (id, id_len);
