@@ -9,7 +9,9 @@ DHCP client written in Python (dhcptest.DoraClient):
   offered (and with --no-ping it is);
 - reservations that change while the server runs: a --dhcp-hostsdir file
   written, renamed into place and removed, and a --dhcp-hostsfile re-read
-  on SIGHUP.
+  on SIGHUP;
+- --dhcp-relay: the LAN's daemon relays to a server in a third namespace,
+  which serves the LAN's range by giaddr.
 
 HEARTH_REFERENCE=dnsmasq runs the same tests against dnsmasq 2.90.
 """
@@ -121,6 +123,32 @@ class TestLiveReservations(FeatureTestCase):
         self.assertEqual(c.discover_only(mac, timeout=1.5), first)
         os.kill(self.d.pid, signal.SIGHUP)
         self.wait_offer(c, mac, '10.77.0.62')
+
+
+class TestRelay(FeatureTestCase):
+
+    def test_requests_are_relayed_to_the_server(self):
+        # upstream (10.78.0.2) <-veth-> LAN namespace (10.78.0.1, and br0
+        # 10.77.0.1 towards the clients).
+        up = self.netns('upstream')
+        self.lan.srv.ip('link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'uplink',
+                        'netns', up.name)
+        self.lan.srv.add_addr('uplink', '10.78.0.1/24')
+        self.lan.srv.link_up('uplink')
+        up.add_addr('uplink', '10.78.0.2/24')
+        up.link_up('uplink')
+        up.link_up('lo')
+        up.ip('route', 'add', '10.77.0.0/24', 'via', '10.78.0.1')
+        server = self.start(up, '--no-ping',
+                            '--dhcp-range=10.77.0.200,10.77.0.210,255.255.255.0,1h',
+                            '--dhcp-leasefile=' + os.path.join(self.dir, 'upstream.leases'))
+        self.d = self.start(self.lan.srv, '--dhcp-relay=10.77.0.1,10.78.0.2',
+                            '--dhcp-leasefile=' + os.path.join(self.dir, 'relay.leases'))
+        c = self.dora_client()
+        c.run(5.0, limit=1)
+        self.assertEqual(len(c.acked), 1, self.d.describe() + server.describe())
+        ip = list(c.acked.values())[0]
+        self.assertTrue(in_range(ip, '10.77.0.200', '10.77.0.210'), ip)
 
 
 if __name__ == '__main__':
