@@ -30,13 +30,14 @@ HEARTH_DEPS_RUN=(
 # Debian's own python3 with dnspython), iproute2 for network namespaces,
 # systemd for systemd.pc and busctl, dbus for a private bus, python3-gi for
 # the D-Bus tests, and the three DHCP clients the DHCP tests run in network
-# namespaces (ISC dhclient, dhcpcd, busybox udhcpc).
+# namespaces (ISC dhclient, dhcpcd, busybox udhcpc), and libfaketime to jump
+# the daemon's wall clock in the clock-jump test.
 HEARTH_DEPS_TEST=(
   "${HEARTH_DEPS_BUILD[@]}"
   clang libclang-rt-14-dev llvm-14
   python3 python3-dnspython python3-gi dnsutils knot-dnsutils dnsmasq-base
   iproute2 systemd dbus
-  isc-dhcp-client dhcpcd-base udhcpc busybox
+  isc-dhcp-client dhcpcd-base udhcpc busybox faketime
 )
 
 # bench/dns-bench.sh: the build, the load generator, a fast upstream, the

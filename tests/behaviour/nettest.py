@@ -406,7 +406,7 @@ class NetDaemon:
     The child is forked while this thread is switched into ns, so .pid is
     the daemon's own pid (no `ip netns exec` in between)."""
 
-    def __init__(self, ns, *args, binary=None):
+    def __init__(self, ns, *args, binary=None, env=None):
         self.ns = ns
         self.binary = binary or ht.HEARTHD
         self.port = DNS_PORT
@@ -421,9 +421,13 @@ class NetDaemon:
         argv += os.environ.get('HEARTH_TEST_EXTRA_ARGS', '').split()
         self.argv = argv
         self._stderr = tempfile.TemporaryFile(prefix='hearthd-stderr-')
+        full_env = None
+        if env:
+            full_env = dict(os.environ)
+            full_env.update(env)
         with ns.entered():
             self.proc = subprocess.Popen(argv, executable=self.binary, stdin=subprocess.DEVNULL,
-                                         stdout=self._stderr, stderr=self._stderr,
+                                         stdout=self._stderr, stderr=self._stderr, env=full_env,
                                          preexec_fn=_die_with_parent)
         self.pid = self.proc.pid
         _daemons.add(self)
@@ -533,8 +537,8 @@ class NetTestCase(ht.HearthTestCase):
         self.addCleanup(ns.delete)
         return ns
 
-    def start(self, ns, *args, wait=True):
-        d = NetDaemon(ns, *args)
+    def start(self, ns, *args, wait=True, env=None):
+        d = NetDaemon(ns, *args, env=env)
         self.addCleanup(self._stop, d)
         if wait:
             d.wait_started()

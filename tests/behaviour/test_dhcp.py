@@ -59,7 +59,7 @@ class DhcpTestCase(nt.NetTestCase):
         self.leasefile = os.path.join(self.dir, 'leases')
 
     def server(self, *extra, dhcp_range='%s,%s,255.255.255.0,1h' % RANGE, leasefile=True,
-               ping=False):
+               ping=False, env=None):
         args = ['--dhcp-range=' + dhcp_range,
                 '--dhcp-host=%s,%s,statichost' % (STATIC_MAC, STATIC_IP),
                 '--domain=' + DOMAIN,
@@ -69,7 +69,7 @@ class DhcpTestCase(nt.NetTestCase):
             args.append('--no-ping')
         if leasefile:
             args.append('--dhcp-leasefile=' + self.leasefile)
-        self.d = self.start(self.lan.srv, *(args + list(extra)))
+        self.d = self.start(self.lan.srv, *(args + list(extra)), env=env)
         return self.d
 
     def client(self, kind, mac=None, hostname=None, **kw):
