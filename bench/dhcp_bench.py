@@ -186,6 +186,9 @@ def start_server(argv, env=None, stdout=None):
         libc.setns(fd, CLONE_NEWNET)
         os.sched_setaffinity(0, {SERVER_CPU})
         os.setsid()
+    if os.environ.get('BENCH_SYNC_PRELOAD'):
+        env = dict(env or os.environ)
+        env['LD_PRELOAD'] = os.environ['BENCH_SYNC_PRELOAD']
     proc = subprocess.Popen(argv, preexec_fn=enter, env=env, stdin=subprocess.DEVNULL,
                             stdout=stdout or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     live.append(proc)
@@ -818,6 +821,9 @@ def table_for(n, by_server):
     row('server CPU us per DORA (at the rate found)', ('cpu_us',), '%.0f')
     row('start with the leases, ms', ('start_ms',), '%.0f')
     row('disk: append + fdatasync, median ms, before', ('fsync_ms',), '%.2f', with_ratio=False)
+    if os.environ.get('BENCH_SYNC_PRELOAD'):
+        rows.append('| fsync/fdatasync slowed by (BENCH_SYNC_DELAY_MS), ms | %s |'
+                    % ' | '.join(os.environ['BENCH_SYNC_DELAY_MS'] for s in cols))
     row('leases at the end of the run', ('leases_end',), '%.0f', with_ratio=False)
     row('lease files (pre-filled leases kept, no address twice)', ('checks',), with_ratio=False)
     row('non-unique addresses (perfdhcp -u)', ('main', 'RA', 'non unique addresses'), '%d', with_ratio=False)

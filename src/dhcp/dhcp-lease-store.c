@@ -18,6 +18,15 @@
  * (the server does, per batch of packets), and never rewrites PATH in
  * place. Pending journal lines live in one string until a flush writes
  * them in one write() and one fdatasync().
+ *
+ * That write and sync can also run on the store's own thread (submit and
+ * collect): an fdatasync takes milliseconds on a busy disk, and done in
+ * the main loop it would bound the server to one batch per sync. While
+ * the thread writes one batch, the main loop goes on and the next batch
+ * gathers behind it (group commit). The thread touches only the journal
+ * descriptor and the batch it was handed; the main thread touches
+ * neither until it has collected the result, which is why flush and
+ * compact refuse to run while a batch is out.
  */
 #include "config.h"
 
@@ -26,7 +35,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -466,6 +477,25 @@ struct _HearthDhcpLeaseStore
   GString *pending;      /* journal lines not yet written */
   guint n_pending;
   HearthDhcpLeaseStoreStats stats;
+
+  /* The sync thread. busy and inflight belong to the main thread (the
+   * thread only reads inflight while busy); the rest is under lock. */
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean busy;         /* a batch was submitted and not collected yet */
+  GString *inflight;     /* that batch */
+  guint n_inflight;
+  gboolean job;          /* the batch waits for the thread */
+  gboolean finished;     /* the thread is done with it */
+  gboolean job_ok;
+  int job_errno;
+  const char *job_action;
+  gboolean quit;
+  int wake_fd;           /* eventfd: the thread finished a batch */
+  guint wake_source;
+  HearthDhcpLeaseStoreSyncFunc sync_func;
+  gpointer sync_data;
 };
 
 HearthDhcpLeaseStore *
@@ -481,6 +511,10 @@ hearth_dhcp_lease_store_new (const char *path)
   store->tmp_path = g_strconcat (path, ".tmp", NULL);
   store->journal_fd = -1;
   store->pending = g_string_new (NULL);
+  store->inflight = g_string_new (NULL);
+  store->wake_fd = -1;
+  g_mutex_init (&store->lock);
+  g_cond_init (&store->cond);
   return store;
 }
 
@@ -489,8 +523,24 @@ hearth_dhcp_lease_store_free (HearthDhcpLeaseStore *store)
 {
   if (store == NULL)
     return;
+  /* A batch still out is written to the end, then the thread stops. */
+  if (store->thread != NULL)
+    {
+      g_mutex_lock (&store->lock);
+      store->quit = TRUE;
+      g_cond_broadcast (&store->cond);
+      g_mutex_unlock (&store->lock);
+      g_thread_join (store->thread);
+    }
+  if (store->wake_source != 0)
+    g_source_remove (store->wake_source);
+  if (store->wake_fd >= 0)
+    close (store->wake_fd);
+  g_mutex_clear (&store->lock);
+  g_cond_clear (&store->cond);
   if (store->journal_fd >= 0)
     close (store->journal_fd);
+  g_string_free (store->inflight, TRUE);
   g_string_free (store->pending, TRUE);
   g_free (store->path);
   g_free (store->journal_path);
@@ -721,58 +771,223 @@ write_all (int fd, const char *data, gsize len)
   return TRUE;
 }
 
-/* Appends the pending batch and syncs it; FALSE with errno set and
- * *out_action naming the step that failed. */
+/* Appends batch to the journal and syncs it. On failure the part of the
+ * batch that reached the file is cut off again (or journal_torn set, to
+ * be cut before the next write), so a retry never continues half a line;
+ * FALSE then, with *out_errno and *out_action naming the step. */
 static gboolean
-journal_append (HearthDhcpLeaseStore *store, const char **out_action)
+journal_write (HearthDhcpLeaseStore *store, const GString *batch, int *out_errno, const char **out_action)
 {
   /* Bytes of an earlier failed batch that could not be cut off then. */
   *out_action = "truncate";
-  if (store->journal_torn && ftruncate (store->journal_fd, (off_t) store->journal_size) < 0)
-    return FALSE;
-  store->journal_torn = FALSE;
-  *out_action = "write";
-  if (!write_all (store->journal_fd, store->pending->str, store->pending->len))
-    return FALSE;
-  *out_action = "sync";
-  return fdatasync (store->journal_fd) == 0;
+  if (!store->journal_torn || ftruncate (store->journal_fd, (off_t) store->journal_size) == 0)
+    {
+      store->journal_torn = FALSE;
+      *out_action = "write";
+      if (write_all (store->journal_fd, batch->str, batch->len))
+        {
+          *out_action = "sync";
+          if (fdatasync (store->journal_fd) == 0)
+            return TRUE;
+        }
+    }
+  *out_errno = errno;
+  if (ftruncate (store->journal_fd, (off_t) store->journal_size) < 0)
+    store->journal_torn = TRUE;
+  return FALSE;
+}
+
+/* Book-keeping of a batch that is on disk. */
+static void
+journal_written (HearthDhcpLeaseStore *store, gsize len, guint n_records)
+{
+  store->journal_size += len;
+  store->stats.journal_records += n_records;
+  store->stats.journal_writes++;
+}
+
+static gboolean
+journal_check_open (HearthDhcpLeaseStore *store, GError **error)
+{
+  if (store->journal_fd >= 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+               "lease journal %s: not open (lease file not loaded)", store->journal_path);
+  return FALSE;
 }
 
 gboolean
 hearth_dhcp_lease_store_flush (HearthDhcpLeaseStore *store, GError **error)
 {
   const char *action = NULL;
+  int saved_errno = 0;
 
   g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (!store->busy, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (store->n_pending == 0)
     return TRUE;
-  if (store->journal_fd < 0)
+  if (!journal_check_open (store, error))
+    return FALSE;
+  if (!journal_write (store, store->pending, &saved_errno, &action))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "lease journal %s: not open (lease file not loaded)", store->journal_path);
-      return FALSE;
-    }
-
-  if (!journal_append (store, &action))
-    {
-      int saved_errno = errno;
-
+      /* The batch stays pending as a whole. */
       store->stats.write_errors++;
-      /* Part of the batch may be in the file: cut it off, or the retry
-       * would continue half a line. The batch stays pending as a whole. */
-      if (ftruncate (store->journal_fd, (off_t) store->journal_size) < 0)
-        store->journal_torn = TRUE;
       return set_errno_error (error, saved_errno, "lease journal", store->journal_path, action);
     }
-
-  store->journal_size += store->pending->len;
-  store->stats.journal_records += store->n_pending;
-  store->stats.journal_writes++;
+  journal_written (store, store->pending->len, store->n_pending);
   g_string_truncate (store->pending, 0);
   store->n_pending = 0;
   return TRUE;
+}
+
+/* ---- the sync thread ---- */
+
+static gpointer
+sync_thread (gpointer user_data)
+{
+  HearthDhcpLeaseStore *store = user_data;
+
+  g_mutex_lock (&store->lock);
+  for (;;)
+    {
+      const char *action = NULL;
+      int saved_errno = 0;
+      gboolean ok;
+      guint64 one = 1;
+
+      while (!store->job && !store->quit)
+        g_cond_wait (&store->cond, &store->lock);
+      if (!store->job)
+        break;
+      g_mutex_unlock (&store->lock);
+      ok = journal_write (store, store->inflight, &saved_errno, &action);
+      g_mutex_lock (&store->lock);
+      store->job = FALSE;
+      store->job_ok = ok;
+      store->job_errno = saved_errno;
+      store->job_action = action;
+      store->finished = TRUE;
+      g_cond_broadcast (&store->cond);
+      if (store->wake_fd >= 0 && write (store->wake_fd, &one, sizeof one) < 0)
+        g_debug ("cannot wake the main loop: %s", g_strerror (errno));
+    }
+  g_mutex_unlock (&store->lock);
+  return NULL;
+}
+
+static gboolean
+wake_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  HearthDhcpLeaseStore *store = user_data;
+  guint64 count;
+
+  if (read (fd, &count, sizeof count) < 0 && errno != EAGAIN)
+    g_debug ("cannot read the sync thread's wake-up: %s", g_strerror (errno));
+  if (store->sync_func != NULL && store->busy)
+    store->sync_func (store, store->sync_data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+hearth_dhcp_lease_store_set_sync_func (HearthDhcpLeaseStore *store,
+                                       HearthDhcpLeaseStoreSyncFunc func,
+                                       gpointer user_data)
+{
+  g_return_if_fail (store != NULL);
+
+  store->sync_func = func;
+  store->sync_data = user_data;
+}
+
+gboolean
+hearth_dhcp_lease_store_submit (HearthDhcpLeaseStore *store)
+{
+  GString *swap;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  if (store->busy || store->n_pending == 0 || store->journal_fd < 0)
+    return FALSE;
+  if (store->thread == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      store->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (store->wake_fd < 0)
+        return FALSE;
+      store->thread = g_thread_try_new ("lease-sync", sync_thread, store, &error);
+      if (store->thread == NULL)
+        {
+          g_debug ("no lease sync thread: %s", error->message);
+          close (store->wake_fd);
+          store->wake_fd = -1;
+          return FALSE;
+        }
+      store->wake_source = g_unix_fd_add (store->wake_fd, G_IO_IN, wake_cb, store);
+    }
+
+  swap = store->inflight;
+  store->inflight = store->pending;
+  store->pending = swap;
+  store->n_inflight = store->n_pending;
+  store->n_pending = 0;
+  store->busy = TRUE;
+
+  g_mutex_lock (&store->lock);
+  store->finished = FALSE;
+  store->job = TRUE;
+  g_cond_broadcast (&store->cond);
+  g_mutex_unlock (&store->lock);
+  return TRUE;
+}
+
+gboolean
+hearth_dhcp_lease_store_is_busy (HearthDhcpLeaseStore *store)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  return store->busy;
+}
+
+HearthDhcpLeaseStoreSync
+hearth_dhcp_lease_store_collect (HearthDhcpLeaseStore *store, gboolean wait, GError **error)
+{
+  gboolean finished, ok;
+  const char *action;
+  int saved_errno;
+
+  g_return_val_if_fail (store != NULL, HEARTH_DHCP_LEASE_STORE_IDLE);
+  g_return_val_if_fail (error == NULL || *error == NULL, HEARTH_DHCP_LEASE_STORE_IDLE);
+
+  if (!store->busy)
+    return HEARTH_DHCP_LEASE_STORE_IDLE;
+  g_mutex_lock (&store->lock);
+  while (wait && !store->finished)
+    g_cond_wait (&store->cond, &store->lock);
+  finished = store->finished;
+  ok = store->job_ok;
+  saved_errno = store->job_errno;
+  action = store->job_action;
+  store->finished = FALSE;
+  g_mutex_unlock (&store->lock);
+  if (!finished)
+    return HEARTH_DHCP_LEASE_STORE_RUNNING;
+
+  store->busy = FALSE;
+  if (ok)
+    journal_written (store, store->inflight->len, store->n_inflight);
+  else
+    {
+      /* Back in front of the changes made since, in order. */
+      store->stats.write_errors++;
+      g_string_prepend_len (store->pending, store->inflight->str, (gssize) store->inflight->len);
+      store->n_pending += store->n_inflight;
+      set_errno_error (error, saved_errno, "lease journal", store->journal_path, action);
+    }
+  g_string_truncate (store->inflight, 0);
+  store->n_inflight = 0;
+  return ok ? HEARTH_DHCP_LEASE_STORE_SYNCED : HEARTH_DHCP_LEASE_STORE_FAILED;
 }
 
 gboolean
@@ -849,16 +1064,13 @@ hearth_dhcp_lease_store_compact (HearthDhcpLeaseStore *store,
 
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (records != NULL || n_records == 0, FALSE);
+  g_return_val_if_fail (!store->busy, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!hearth_dhcp_lease_store_flush (store, error))
     return FALSE;
-  if (store->journal_fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "lease journal %s: not open (lease file not loaded)", store->journal_path);
-      return FALSE;
-    }
+  if (!journal_check_open (store, error))
+    return FALSE;
 
   text = g_string_sized_new ((gsize) n_records * 64 + 1);
   for (guint i = 0; i < n_records; i++)
@@ -907,5 +1119,5 @@ hearth_dhcp_lease_store_get_stats (HearthDhcpLeaseStore *store,
   g_return_if_fail (out_stats != NULL);
 
   *out_stats = store->stats;
-  out_stats->pending = store->n_pending;
+  out_stats->pending = store->n_pending + store->n_inflight;
 }

@@ -56,7 +56,7 @@ typedef struct {
   guint64 journal_records;  /* lines in the journal now */
   guint64 compactions;
   guint64 write_errors;     /* failed writes or syncs (disk full, I/O) */
-  guint pending;            /* changes waiting to be written */
+  guint pending;            /* changes waiting to be written (or being written) */
 } HearthDhcpLeaseStoreStats;
 
 /* Nothing is opened until load. Changes still queued at free are lost:
@@ -86,14 +86,40 @@ gboolean hearth_dhcp_lease_store_has_pending (HearthDhcpLeaseStore *store);
  * FALSE (changes kept queued, to retry) when writing or syncing failed;
  * the journal is then cut back to where it was, so a retry never
  * continues half a line. TRUE at once when nothing is queued. */
+/* Writes and syncs the pending changes here and now; not while a batch
+ * is submitted. */
 gboolean hearth_dhcp_lease_store_flush (HearthDhcpLeaseStore *store, GError **error);
+
+/* The same on the store's own thread, one batch at a time: submit hands
+ * the pending changes over (FALSE when a batch is out already, nothing is
+ * pending, the file is not loaded or no thread could be started; flush
+ * then), changes made after it gather for the next batch, and the sync
+ * func is called in the main loop of the submitting thread when the batch
+ * is done; collect takes the result (waiting for it with wait = TRUE).
+ * A failed batch goes back in front of the pending changes. */
+typedef enum {
+  HEARTH_DHCP_LEASE_STORE_IDLE,    /* nothing submitted */
+  HEARTH_DHCP_LEASE_STORE_RUNNING, /* not done yet (wait = FALSE) */
+  HEARTH_DHCP_LEASE_STORE_SYNCED,  /* the batch is on disk */
+  HEARTH_DHCP_LEASE_STORE_FAILED,  /* it is not; error set, the batch pending again */
+} HearthDhcpLeaseStoreSync;
+
+typedef void (*HearthDhcpLeaseStoreSyncFunc) (HearthDhcpLeaseStore *store, gpointer user_data);
+
+void hearth_dhcp_lease_store_set_sync_func (HearthDhcpLeaseStore *store, HearthDhcpLeaseStoreSyncFunc func,
+                                            gpointer user_data);
+gboolean hearth_dhcp_lease_store_submit (HearthDhcpLeaseStore *store);
+gboolean hearth_dhcp_lease_store_is_busy (HearthDhcpLeaseStore *store);
+HearthDhcpLeaseStoreSync hearth_dhcp_lease_store_collect (HearthDhcpLeaseStore *store, gboolean wait,
+                                                          GError **error);
 
 /* Whether the journal has grown enough (compared with @n_leases) that a
  * compaction is due. */
 gboolean hearth_dhcp_lease_store_should_compact (HearthDhcpLeaseStore *store, guint n_leases);
 
 /* Writes @records as the new PATH (tmp + fsync + rename + directory
- * fsync) and empties the journal. Queued changes are flushed first. On
+ * fsync) and empties the journal. Queued changes are flushed first (not
+ * while a batch is submitted: collect it first). On
  * failure before the rename, PATH and the journal are left as they were
  * (and PATH.tmp removed); a failure after it (syncing the directory,
  * emptying the journal) still leaves files that load to the same leases. */

@@ -34,6 +34,7 @@
 #define COMPACT_DELAY_MS 2000  /* lease file rewritten once changes stopped this long */
 #define COMPACT_STALE_MS 30000 /* ... or at the latest this long after the first change */
 #define RETRY_DELAY_MS 1000    /* a failed lease-file write is retried this often */
+#define WAITING_MAX 8192       /* replies waiting for their batch before reading pauses */
 #define PING_WAIT_MS 500       /* how long an offer waits for an echo reply */
 #define PING_CACHE_SECONDS 30  /* an address that stayed silent is not pinged again this soon */
 #define PING_PENDING_MAX 1024  /* offers waiting for their ping at once */
@@ -44,6 +45,14 @@ typedef struct {
   HearthDhcp4Reply reply;
   guint8 *data;
 } PendingReply;
+
+static void
+drop_replies (GArray *replies)
+{
+  for (guint i = 0; i < replies->len; i++)
+    g_free (g_array_index (replies, PendingReply, i).data);
+  g_array_set_size (replies, 0);
+}
 
 /* An offer held back while its address is pinged. */
 typedef struct {
@@ -86,11 +95,13 @@ struct _HearthDhcpService {
   gint64 last_change;           /* monotonic µs of the last synced change */
   gint64 dirty_since;           /* of the first change not in the file itself, 0 = none */
   guint retry_source;
+  gboolean failing;             /* the lease file cannot be written: serving from memory */
   gboolean loading;
   HearthDhcp4Message *msg;
   guint8 *rx;
   guint8 *tx;
-  GArray *pending;              /* PendingReply */
+  GArray *waiting;              /* PendingReply: for changes not handed to the store yet */
+  GArray *inflight;             /* PendingReply: for the batch the store is writing */
   GPtrArray *dir_monitors;      /* GFileMonitor*, one per --dhcp-hostsdir */
   int icmp_fd;                  /* raw ICMP socket for the ping check, -1 = none */
   guint icmp_source;
@@ -107,8 +118,11 @@ struct _HearthDhcpService {
 };
 
 static void schedule_expiry (HearthDhcpService *svc);
-static void flush_store (HearthDhcpService *svc);
 static gboolean compact_now (HearthDhcpService *svc, GError **error);
+static void sync_collect (HearthDhcpService *svc, gboolean wait);
+static void sync_done_cb (HearthDhcpLeaseStore *store, gpointer user_data);
+static gboolean socket_cb (int fd, GIOCondition condition, gpointer user_data);
+static void send_replies (HearthDhcpService *svc, GArray *replies);
 
 static const char *
 service_domain_for (guint32 addr, gpointer user_data)
@@ -265,7 +279,8 @@ hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, He
   svc->msg = g_new0 (HearthDhcp4Message, 1);
   svc->rx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
   svc->tx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
-  svc->pending = g_array_new (FALSE, FALSE, sizeof (PendingReply));
+  svc->waiting = g_array_new (FALSE, FALSE, sizeof (PendingReply));
+  svc->inflight = g_array_new (FALSE, FALSE, sizeof (PendingReply));
   svc->dir_monitors = g_ptr_array_new_with_free_func (g_object_unref);
   svc->icmp_fd = -1;
   svc->pings = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) ping_free);
@@ -309,9 +324,10 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
   /* Leave a complete lease file behind (the journal folded in). */
   if (svc->store != NULL)
     compact_now (svc, NULL);
-  for (guint i = 0; i < svc->pending->len; i++)
-    g_free (g_array_index (svc->pending, PendingReply, i).data);
-  g_array_unref (svc->pending);
+  drop_replies (svc->waiting);
+  drop_replies (svc->inflight);
+  g_array_unref (svc->waiting);
+  g_array_unref (svc->inflight);
   if (svc->fd >= 0)
     close (svc->fd);
   hearth_dhcp_script_free (svc->script);
@@ -416,11 +432,16 @@ compact_now (HearthDhcpService *svc, GError **error)
 
   if (svc->store == NULL)
     return TRUE;
+  sync_collect (svc, TRUE);
   all = hearth_dhcp_lease_table_list (svc->leases);
   records = g_new0 (HearthDhcpLeaseRecord, MAX (all->len, 1));
   for (guint i = 0; i < all->len; i++)
     hearth_dhcp_lease_to_record (g_ptr_array_index (all, i), now_mono, now_wall, &records[i]);
-  return hearth_dhcp_lease_store_compact (svc->store, records, all->len, error);
+  if (!hearth_dhcp_lease_store_compact (svc->store, records, all->len, error))
+    return FALSE;
+  /* Their changes were flushed first. */
+  send_replies (svc, svc->waiting);
+  return TRUE;
 }
 
 static gboolean
@@ -463,6 +484,7 @@ load_leases (HearthDhcpService *svc, int *out_init_status, GError **error)
       g_autoptr (GError) local = NULL;
 
       svc->store = hearth_dhcp_lease_store_new (path);
+      hearth_dhcp_lease_store_set_sync_func (svc->store, sync_done_cb, svc);
       if (!hearth_dhcp_lease_store_load (svc->store, load_record_cb, &st, &local))
         {
           g_set_error (error, HEARTH_DHCP_SERVICE_ERROR, HEARTH_DHCP_SERVICE_ERROR_FILE, "%s", local->message);
@@ -696,25 +718,41 @@ send_reply (HearthDhcpService *svc, const HearthDhcp4Reply *r, const guint8 *dat
     g_debug ("cannot send DHCP reply: %s", g_strerror (errno));
 }
 
-static void
-flush_store (HearthDhcpService *svc)
-{
-  g_autoptr (GError) error = NULL;
+/* ---- the lease file ----
+ * A reply that depends on lease changes (an ACK) waits until they are on
+ * disk. Packet handling hands the changes to the store's sync thread and
+ * goes on; replies to packets handled meanwhile wait in svc->waiting for
+ * the next batch, which is handed over as soon as the one before is done
+ * (group commit: one fdatasync for everything that came in during the
+ * last). Administrative changes (D-Bus, release) are synced at once.
+ *
+ * When the file cannot be written (disk full, I/O error), replies go out
+ * at once (the server serves from memory) and the store retries every
+ * RETRY_DELAY_MS; PATH itself is never touched by a failed write. */
 
-  if (svc->store == NULL || !hearth_dhcp_lease_store_has_pending (svc->store))
-    return;
-  if (hearth_dhcp_lease_store_flush (svc->store, &error))
+static void
+send_replies (HearthDhcpService *svc, GArray *replies)
+{
+  for (guint i = 0; i < replies->len; i++)
     {
-      svc->sync_batches++;
-      if (svc->warned_write)
-        g_message (_("lease file %s written again"), hearth_dhcp_lease_store_get_path (svc->store));
-      svc->warned_write = FALSE;
-      return;
+      PendingReply *p = &g_array_index (replies, PendingReply, i);
+
+      send_reply (svc, &p->reply, p->data);
+      g_free (p->data);
     }
-  svc->write_errors++;
-  if (!svc->warned_write)
-    g_warning (_("%s; serving leases from memory and retrying"), error->message);
-  svc->warned_write = TRUE;
+  g_array_set_size (replies, 0);
+}
+
+static void
+set_reading (HearthDhcpService *svc, gboolean on)
+{
+  if (on && svc->fd >= 0 && svc->fd_source == 0)
+    svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
+  else if (!on && svc->fd_source != 0)
+    {
+      g_source_remove (svc->fd_source);
+      svc->fd_source = 0;
+    }
 }
 
 /* The whole file is rewritten when changes pause (so people reading it
@@ -745,34 +783,16 @@ compact_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-retry_cb (gpointer user_data)
-{
-  HearthDhcpService *svc = user_data;
-
-  svc->retry_source = 0;
-  flush_store (svc);
-  if (svc->store != NULL && hearth_dhcp_lease_store_has_pending (svc->store))
-    svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
-  return G_SOURCE_REMOVE;
-}
-
-/* After changes: sync them, and plan the rewrite of the whole file. */
+/* Changes reached the disk: plan the rewrite of the whole file. */
 static void
-after_changes (HearthDhcpService *svc)
+synced (HearthDhcpService *svc)
 {
-  gint64 now;
+  gint64 now = g_get_monotonic_time ();
 
-  if (svc->store == NULL || !hearth_dhcp_lease_store_has_pending (svc->store))
-    return;
-  flush_store (svc);
-  if (hearth_dhcp_lease_store_has_pending (svc->store))
-    {
-      if (svc->retry_source == 0)
-        svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
-      return;
-    }
-  now = g_get_monotonic_time ();
+  svc->sync_batches++;
+  if (svc->failing)
+    g_message (_("lease file %s written again"), hearth_dhcp_lease_store_get_path (svc->store));
+  svc->failing = FALSE;
   svc->last_change = now;
   if (svc->dirty_since == 0)
     svc->dirty_since = now;
@@ -787,6 +807,111 @@ after_changes (HearthDhcpService *svc)
     }
   else if (svc->compact_source == 0)
     svc->compact_source = g_timeout_add (COMPACT_DELAY_MS, compact_cb, svc);
+}
+
+static gboolean retry_cb (gpointer user_data);
+
+/* Changes did not reach the disk: serve from memory, retry later. */
+static void
+sync_failed (HearthDhcpService *svc, const GError *error)
+{
+  svc->write_errors++;
+  if (!svc->failing)
+    g_warning (_("%s; serving leases from memory and retrying"), error->message);
+  svc->failing = TRUE;
+  send_replies (svc, svc->inflight);
+  send_replies (svc, svc->waiting);
+  if (svc->retry_source == 0)
+    svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
+}
+
+/* Writes everything pending here and now (the batch out first). */
+static void
+sync_now (HearthDhcpService *svc)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (svc->store == NULL)
+    return;
+  sync_collect (svc, TRUE);
+  if (!hearth_dhcp_lease_store_has_pending (svc->store))
+    {
+      send_replies (svc, svc->waiting);
+      return;
+    }
+  if (!hearth_dhcp_lease_store_flush (svc->store, &error))
+    {
+      sync_failed (svc, error);
+      return;
+    }
+  send_replies (svc, svc->waiting);
+  synced (svc);
+}
+
+/* Hands the pending changes to the sync thread if it is free. */
+static void
+sync_start (HearthDhcpService *svc)
+{
+  if (svc->store == NULL || svc->failing || hearth_dhcp_lease_store_is_busy (svc->store))
+    return;
+  if (!hearth_dhcp_lease_store_has_pending (svc->store))
+    {
+      send_replies (svc, svc->waiting);
+      return;
+    }
+  if (!hearth_dhcp_lease_store_submit (svc->store))
+    {
+      sync_now (svc);
+      return;
+    }
+  /* The replies waiting so far depend on this batch and no later one. */
+  g_array_append_vals (svc->inflight, svc->waiting->data, svc->waiting->len);
+  g_array_set_size (svc->waiting, 0);
+}
+
+/* Takes the result of the batch out (waiting for it, or not). */
+static void
+sync_collect (HearthDhcpService *svc, gboolean wait)
+{
+  g_autoptr (GError) error = NULL;
+
+  switch (hearth_dhcp_lease_store_collect (svc->store, wait, &error))
+    {
+    case HEARTH_DHCP_LEASE_STORE_IDLE:
+    case HEARTH_DHCP_LEASE_STORE_RUNNING:
+      break;
+    case HEARTH_DHCP_LEASE_STORE_SYNCED:
+      send_replies (svc, svc->inflight);
+      synced (svc);
+      break;
+    case HEARTH_DHCP_LEASE_STORE_FAILED:
+      sync_failed (svc, error);
+      break;
+    }
+}
+
+static void
+sync_done_cb (HearthDhcpLeaseStore *store, gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+
+  (void) store;
+  sync_collect (svc, FALSE);
+  sync_start (svc);
+  if (svc->waiting->len < WAITING_MAX)
+    set_reading (svc, TRUE);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  HearthDhcpService *svc = user_data;
+
+  svc->retry_source = 0;
+  sync_now (svc);
+  if (svc->failing)
+    svc->retry_source = g_timeout_add (RETRY_DELAY_MS, retry_cb, svc);
+  return G_SOURCE_REMOVE;
 }
 
 /* ---- the ping check ----
@@ -1060,11 +1185,14 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
   hearth_dhcp4_server_handle (svc->server, svc->rx, len, &req, svc->msg, svc->tx, &reply);
   if (reply.len == 0)
     return;
-  if (reply.durable && svc->store != NULL && hearth_dhcp_lease_store_has_pending (svc->store))
+  /* An ACK waits for its lease on disk; also when the change was made by
+   * an earlier copy of the request and is still on its way there. */
+  if (reply.durable && svc->store != NULL && !svc->failing
+      && (hearth_dhcp_lease_store_has_pending (svc->store) || hearth_dhcp_lease_store_is_busy (svc->store)))
     {
       PendingReply p = { reply, g_memdup2 (svc->tx, reply.len) };
 
-      g_array_append_val (svc->pending, p);
+      g_array_append_val (svc->waiting, p);
       return;
     }
   if (ping_before_offer (svc, &reply, svc->tx))
@@ -1108,17 +1236,14 @@ socket_cb (int fd, GIOCondition condition, gpointer user_data)
         continue;
       handle_packet (svc, n, ifindex, ntohl (from.sin_addr.s_addr), ntohs (from.sin_port), dst);
     }
-  /* The batch's changes on disk first, then the acknowledgements. */
-  after_changes (svc);
-  for (guint i = 0; i < svc->pending->len; i++)
-    {
-      PendingReply *p = &g_array_index (svc->pending, PendingReply, i);
-
-      send_reply (svc, &p->reply, p->data);
-      g_free (p->data);
-    }
-  g_array_set_size (svc->pending, 0);
+  /* The changes on their way to disk; the acknowledgements follow them. */
+  sync_start (svc);
   schedule_expiry (svc);
+  if (svc->waiting->len >= WAITING_MAX)
+    {
+      svc->fd_source = 0;
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -1134,7 +1259,7 @@ expiry_cb (gpointer user_data)
   svc->expiry_at = 0;
   n = hearth_dhcp_lease_table_expire (svc->leases, g_get_monotonic_time ());
   if (n > 0)
-    after_changes (svc);
+    sync_start (svc);
   schedule_expiry (svc);
   return G_SOURCE_REMOVE;
 }
@@ -1258,7 +1383,7 @@ hearth_dhcp_service_release (HearthDhcpService *svc, guint32 addr)
   if (l == NULL)
     return FALSE;
   hearth_dhcp_lease_table_remove (svc->leases, l, HEARTH_DHCP_LEASE_REASON_ADMIN);
-  after_changes (svc);
+  sync_now (svc);
   return TRUE;
 }
 
@@ -1298,7 +1423,7 @@ hearth_dhcp_service_add_lease (HearthDhcpService *svc, guint32 addr, guint8 hwty
     }
   hearth_dhcp_lease_set_hostname (svc->leases, l, hostname != NULL && *hostname != '\0' ? hostname : NULL);
   hearth_dhcp_lease_table_commit (svc->leases, l, HEARTH_DHCP_LEASE_REASON_ADMIN);
-  after_changes (svc);
+  sync_now (svc);
   schedule_expiry (svc);
   return TRUE;
 }

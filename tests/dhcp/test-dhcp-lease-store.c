@@ -896,6 +896,158 @@ test_store_flush_failure (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats.journal_writes, ==, 2);
 }
 
+/* ---- the sync thread ---- */
+
+typedef struct {
+  guint calls;
+  GMainLoop *loop;
+} SyncCalls;
+
+static void
+sync_cb (HearthDhcpLeaseStore *store, gpointer user_data)
+{
+  SyncCalls *c = user_data;
+
+  c->calls++;
+  g_main_loop_quit (c->loop);
+}
+
+static gboolean
+sync_timeout_cb (gpointer user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until the sync func was called (at most 10 s). */
+static void
+wait_sync_call (SyncCalls *c, guint want)
+{
+  guint timeout = g_timeout_add_seconds (10, sync_timeout_cb, NULL);
+
+  while (c->calls < want)
+    g_main_loop_run (c->loop);
+  g_source_remove (timeout);
+}
+
+static void
+test_store_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr (HearthDhcpLeaseStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *journal = g_strconcat (f->path, ".journal", NULL);
+  g_autofree char *text = NULL;
+  HearthDhcpLeaseRecord a = make_record (5, 1, "cc", 0x0a000009, "z", "");
+  HearthDhcpLeaseRecord b = make_record (6, 1, "dd", 0x0a00000a, "w", "");
+  HearthDhcpLeaseStoreStats stats;
+  SyncCalls calls = { 0, loop };
+  Seen seen;
+
+  store = load_store (f->path, &seen);
+  seen_clear (&seen);
+  hearth_dhcp_lease_store_set_sync_func (store, sync_cb, &calls);
+
+  /* Nothing to hand over. */
+  g_assert_false (hearth_dhcp_lease_store_submit (store));
+  g_assert_cmpint (hearth_dhcp_lease_store_collect (store, FALSE, &error), ==, HEARTH_DHCP_LEASE_STORE_IDLE);
+
+  hearth_dhcp_lease_store_put (store, &a);
+  g_assert_true (hearth_dhcp_lease_store_submit (store));
+  g_assert_true (hearth_dhcp_lease_store_is_busy (store));
+  g_assert_false (hearth_dhcp_lease_store_has_pending (store));
+  /* One batch at a time; what comes meanwhile waits for the next. */
+  hearth_dhcp_lease_store_put (store, &b);
+  g_assert_true (hearth_dhcp_lease_store_has_pending (store));
+  g_assert_false (hearth_dhcp_lease_store_submit (store));
+  hearth_dhcp_lease_store_get_stats (store, &stats);
+  g_assert_cmpuint (stats.pending, ==, 2);
+
+  /* The sync func runs in the main loop once the batch is on disk. */
+  wait_sync_call (&calls, 1);
+  g_assert_true (hearth_dhcp_lease_store_is_busy (store));
+  g_assert_cmpint (hearth_dhcp_lease_store_collect (store, FALSE, &error), ==, HEARTH_DHCP_LEASE_STORE_SYNCED);
+  g_assert_no_error (error);
+  g_assert_false (hearth_dhcp_lease_store_is_busy (store));
+  text = read_text (journal);
+  g_assert_cmpstr (text, ==, "add 5 cc 10.0.0.9 z *\n");
+  g_clear_pointer (&text, g_free);
+
+  /* The second batch, collected by waiting. */
+  hearth_dhcp_lease_store_delete (store, 0x0a000009);
+  g_assert_true (hearth_dhcp_lease_store_submit (store));
+  g_assert_cmpint (hearth_dhcp_lease_store_collect (store, TRUE, &error), ==, HEARTH_DHCP_LEASE_STORE_SYNCED);
+  g_assert_no_error (error);
+  text = read_text (journal);
+  g_assert_cmpstr (text, ==, "add 5 cc 10.0.0.9 z *\nadd 6 dd 10.0.0.10 w *\ndel 10.0.0.9\n");
+  hearth_dhcp_lease_store_get_stats (store, &stats);
+  g_assert_cmpuint (stats.journal_writes, ==, 2);
+  g_assert_cmpuint (stats.journal_records, ==, 3);
+  g_assert_cmpuint (stats.pending, ==, 0);
+
+  /* A late wake-up for the batch already collected calls nothing. */
+  g_main_context_iteration (NULL, FALSE);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (calls.calls, ==, 1);
+
+  /* A batch still out when the store is freed is written first. */
+  hearth_dhcp_lease_store_put (store, &a);
+  g_assert_true (hearth_dhcp_lease_store_submit (store));
+  g_clear_pointer (&store, hearth_dhcp_lease_store_free);
+  g_clear_pointer (&text, g_free);
+  text = read_text (journal);
+  g_assert_true (g_str_has_suffix (text, "del 10.0.0.9\nadd 5 cc 10.0.0.9 z *\n"));
+}
+
+static void
+test_store_async_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr (HearthDhcpLeaseStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *journal = g_strconcat (f->path, ".journal", NULL);
+  g_autofree char *text = NULL;
+  HearthDhcpLeaseRecord a = make_record (5, 1, "cc", 0x0a000009, "z", "");
+  HearthDhcpLeaseRecord b = make_record (6, 1, "dd", 0x0a00000a, "w", "");
+  HearthDhcpLeaseStoreStats stats;
+  struct rlimit old_limit, limit;
+  void (*old_handler) (int);
+  Seen seen;
+
+  store = load_store (f->path, &seen);
+  seen_clear (&seen);
+
+  /* The thread's write is cut after 4 bytes (the limit is the process's). */
+  hearth_dhcp_lease_store_put (store, &a);
+  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &old_limit));
+  limit = old_limit;
+  limit.rlim_cur = 4;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+  g_assert_true (hearth_dhcp_lease_store_submit (store));
+  hearth_dhcp_lease_store_put (store, &b);
+  g_assert_cmpint (hearth_dhcp_lease_store_collect (store, TRUE, &error), ==, HEARTH_DHCP_LEASE_STORE_FAILED);
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &old_limit));
+  signal (SIGXFSZ, old_handler);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, journal));
+  g_clear_error (&error);
+
+  /* Cut back, and pending again in front of the later change. */
+  text = read_text (journal);
+  g_assert_cmpstr (text, ==, "");
+  g_clear_pointer (&text, g_free);
+  hearth_dhcp_lease_store_get_stats (store, &stats);
+  g_assert_cmpuint (stats.write_errors, ==, 1);
+  g_assert_cmpuint (stats.pending, ==, 2);
+  g_assert_cmpuint (stats.journal_writes, ==, 0);
+  g_assert_false (hearth_dhcp_lease_store_is_busy (store));
+
+  g_assert_true (hearth_dhcp_lease_store_flush (store, &error));
+  g_assert_no_error (error);
+  text = read_text (journal);
+  g_assert_cmpstr (text, ==, "add 5 cc 10.0.0.9 z *\nadd 6 dd 10.0.0.10 w *\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -918,6 +1070,8 @@ main (int argc, char **argv)
   ADD_STORE_TEST ("damaged-file", test_store_damaged_file);
   ADD_STORE_TEST ("compact-failure", test_store_compact_failure);
   ADD_STORE_TEST ("flush-failure", test_store_flush_failure);
+  ADD_STORE_TEST ("async", test_store_async);
+  ADD_STORE_TEST ("async-failure", test_store_async_failure);
 #undef ADD_STORE_TEST
 
   return g_test_run ();
