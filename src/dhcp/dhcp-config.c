@@ -1822,6 +1822,28 @@ hearth_dhcp_boot_free (HearthDhcpBoot *boot)
 }
 
 void
+hearth_dhcp_pxe_service_free (HearthDhcpPxeService *service)
+{
+  if (service == NULL)
+    return;
+  g_strfreev (service->match_tags);
+  g_free (service->menu);
+  g_free (service->basename);
+  g_free (service->server_name);
+  g_free (service);
+}
+
+void
+hearth_dhcp_pxe_prompt_free (HearthDhcpPxePrompt *prompt)
+{
+  if (prompt == NULL)
+    return;
+  g_strfreev (prompt->match_tags);
+  g_free (prompt->text);
+  g_free (prompt);
+}
+
+void
 hearth_dhcp_match_free (HearthDhcpMatch *match)
 {
   if (match == NULL)
@@ -1863,6 +1885,8 @@ hearth_dhcp_reply_delay_free (HearthDhcpReplyDelay *delay)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpBoot, hearth_dhcp_boot_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpPxeService, hearth_dhcp_pxe_service_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpPxePrompt, hearth_dhcp_pxe_prompt_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpMatch, hearth_dhcp_match_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpTagIf, hearth_dhcp_tag_if_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpRelay, hearth_dhcp_relay_free)
@@ -1882,6 +1906,9 @@ hearth_dhcp_config_new (void)
   c->opts_files = g_ptr_array_new_with_free_func (g_free);
   c->opts_dirs = g_ptr_array_new_with_free_func (g_free);
   c->boots = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_boot_free);
+  c->pxe_services = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_pxe_service_free);
+  c->pxe_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_pxe_prompt_free);
+  c->pxe_vendors = g_ptr_array_new_with_free_func (g_free);
   c->matches = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_match_free);
   c->tag_ifs = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_tag_if_free);
   c->ignore = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -1910,6 +1937,9 @@ hearth_dhcp_config_free (HearthDhcpConfig *c)
   g_ptr_array_unref (c->opts_files);
   g_ptr_array_unref (c->opts_dirs);
   g_ptr_array_unref (c->boots);
+  g_ptr_array_unref (c->pxe_services);
+  g_ptr_array_unref (c->pxe_prompts);
+  g_ptr_array_unref (c->pxe_vendors);
   g_ptr_array_unref (c->matches);
   g_ptr_array_unref (c->tag_ifs);
   g_ptr_array_unref (c->ignore);
@@ -2102,6 +2132,193 @@ h_boot (HearthDhcpConfig *c, const HearthConfigItem *item, GError **error)
     }
   boot->match_tags = steal_strv (g_steal_pointer (&conditions));
   g_ptr_array_add (c->boots, g_steal_pointer (&boot));
+  return TRUE;
+}
+
+/* Leading "tag:<cond>" fields (also dnsmasq's old "net:"); *i is left
+ * at the first other field. */
+static gboolean
+take_conditions (const HearthConfigItem *item, GArray *fields, guint *i, GPtrArray *out, GError **error)
+{
+  for (; *i < fields->len; (*i)++)
+    {
+      const char *f = FIELD (fields, *i);
+
+      if (!g_str_has_prefix (f, "tag:") && !g_str_has_prefix (f, "net:"))
+        break;
+      if (!check_condition (f + 4, error))
+        return item_fail (item, error);
+      g_ptr_array_add (out, g_strdup (f + 4));
+    }
+  return TRUE;
+}
+
+/* Index = the architecture number of option 93. */
+static const char *const pxe_csa_names[] = {
+  "x86PC",   "PC98",   "IA64_EFI", "Alpha",     "Arc_x86",   "Intel_Lean_Client",
+  "IA32_EFI", "x86-64_EFI", "Xscale_EFI", "BC_EFI", "ARM32_EFI", "ARM64_EFI",
+};
+
+gint
+hearth_dhcp_pxe_csa_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (pxe_csa_names); i++)
+    if (g_ascii_strcasecmp (name, pxe_csa_names[i]) == 0)
+      return (gint) i;
+  return -1;
+}
+
+static gboolean
+parse_u16 (const char *text, guint16 *out)
+{
+  guint64 v;
+
+  if (!g_ascii_isdigit (text[0]) || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT16, &v, NULL))
+    return FALSE;
+  *out = (guint16) v;
+  return TRUE;
+}
+
+static gboolean
+h_pxe_service (HearthDhcpConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (GArray) fields = NULL;
+  g_autoptr (GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (HearthDhcpPxeService) service = g_new0 (HearthDhcpPxeService, 1);
+  const char *usage = _ ("expected [tag:<tag>,]<CSA>,<menu text>[,<basename>|<boot server type>][,<server>]");
+  guint i = 0;
+  gint csa;
+
+  if (!need_value (item, error) || !split_item (item, &fields, error) ||
+      !take_conditions (item, fields, &i, conditions, error))
+    return FALSE;
+  if (fields->len - i < 2 || fields->len - i > 4 || *FIELD (fields, i) == '\0')
+    {
+      hearth_config_item_set_error (item, error, "%s", usage);
+      return FALSE;
+    }
+  csa = hearth_dhcp_pxe_csa_lookup (FIELD (fields, i));
+  if (csa < 0 && !parse_u16 (FIELD (fields, i), &service->csa))
+    {
+      g_autofree char *s = shown (FIELD (fields, i));
+      hearth_config_item_set_error (item, error,
+                                    _ ("unknown client system architecture '%s' (a name such as x86PC, "
+                                       "X86-64_EFI, ARM64_EFI, or a number)"), s);
+      return FALSE;
+    }
+  if (csa >= 0)
+    service->csa = (guint16) csa;
+  service->menu = g_strdup (FIELD (fields, i + 1));
+  if (strlen (service->menu) > 255)
+    {
+      hearth_config_item_set_error (item, error, _ ("the menu text is longer than 255 characters"));
+      return FALSE;
+    }
+  i += 2;
+  if (i < fields->len && *FIELD (fields, i) != '\0')
+    {
+      const char *f = FIELD (fields, i);
+
+      if (g_ascii_isdigit (f[0]))
+        {
+          if (!parse_u16 (f, &service->type))
+            {
+              g_autofree char *s = shown (f);
+              hearth_config_item_set_error (item, error, _ ("bad boot server type '%s' (0 to 65535)"), s);
+              return FALSE;
+            }
+        }
+      else
+        {
+          guint n = 0;
+
+          for (guint k = 0; k < c->pxe_services->len; k++)
+            n += ((HearthDhcpPxeService *) g_ptr_array_index (c->pxe_services, k))->basename != NULL;
+          if (n >= 0x7fff)
+            {
+              hearth_config_item_set_error (item, error, _ ("too many PXE boot files"));
+              return FALSE;
+            }
+          service->basename = g_strdup (f);
+          service->type = (guint16) (0x8000 + n);
+        }
+    }
+  i++;
+  if (i < fields->len && *FIELD (fields, i) != '\0')
+    {
+      const char *f = FIELD (fields, i);
+
+      if (!parse_ipv4 (f, &service->server_addr))
+        {
+          if (looks_like_ipv4 (f) || !host_name_is_valid (f))
+            {
+              g_autofree char *s = shown (f);
+              hearth_config_item_set_error (item, error, _ ("bad boot server address or name '%s'"), s);
+              return FALSE;
+            }
+          service->server_name = g_strdup (f);
+        }
+    }
+  service->match_tags = steal_strv (g_steal_pointer (&conditions));
+  g_ptr_array_add (c->pxe_services, g_steal_pointer (&service));
+  return TRUE;
+}
+
+static gboolean
+h_pxe_prompt (HearthDhcpConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (GArray) fields = NULL;
+  g_autoptr (GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (HearthDhcpPxePrompt) prompt = g_new0 (HearthDhcpPxePrompt, 1);
+  guint i = 0;
+
+  if (!need_value (item, error) || !split_item (item, &fields, error) ||
+      !take_conditions (item, fields, &i, conditions, error))
+    return FALSE;
+  if (i == fields->len || fields->len - i > 2)
+    {
+      hearth_config_item_set_error (item, error, _ ("expected [tag:<tag>,]<prompt>[,<timeout>]"));
+      return FALSE;
+    }
+  prompt->text = g_strdup (FIELD (fields, i));
+  if (strlen (prompt->text) > 250)
+    {
+      hearth_config_item_set_error (item, error, _ ("the prompt is longer than 250 characters"));
+      return FALSE;
+    }
+  prompt->timeout = 255;
+  if (i + 1 < fields->len)
+    {
+      guint16 t;
+
+      if (!parse_u16 (FIELD (fields, i + 1), &t) || t > 255)
+        {
+          g_autofree char *s = shown (FIELD (fields, i + 1));
+          hearth_config_item_set_error (item, error, _ ("bad prompt timeout '%s' (0 to 255 seconds)"), s);
+          return FALSE;
+        }
+      prompt->timeout = (guint8) t;
+    }
+  prompt->match_tags = steal_strv (g_steal_pointer (&conditions));
+  g_ptr_array_add (c->pxe_prompts, g_steal_pointer (&prompt));
+  return TRUE;
+}
+
+static gboolean
+h_pxe_vendor (HearthDhcpConfig *c, const HearthConfigItem *item, GError **error)
+{
+  g_autoptr (GArray) fields = NULL;
+
+  if (!need_value (item, error) || !split_item (item, &fields, error))
+    return FALSE;
+  for (guint i = 0; i < fields->len; i++)
+    if (*FIELD (fields, i) == '\0')
+      {
+        hearth_config_item_set_error (item, error, _ ("expected <vendor>[,<vendor>...] without empty names"));
+        return FALSE;
+      }
+  for (guint i = 0; i < fields->len; i++)
+    g_ptr_array_add (c->pxe_vendors, g_strdup (FIELD (fields, i)));
   return TRUE;
 }
 
@@ -2608,6 +2825,9 @@ static const struct
   { "dhcp-optsfile", h_path },
   { "dhcp-optsdir", h_path },
   { "dhcp-boot", h_boot },
+  { "pxe-service", h_pxe_service },
+  { "pxe-prompt", h_pxe_prompt },
+  { "dhcp-pxe-vendor", h_pxe_vendor },
   { "dhcp-leasefile", h_lease_file },
   { "dhcp-lease-max", h_lease_max },
   { "leasefile-ro", h_flag },
@@ -2650,12 +2870,9 @@ static const struct
  * them through hearth_dhcp_config_option_is_implemented():
  *   dhcp-luascript       Lua lease scripts
  *   script-arp           ARP events to the lease script
- *   dhcp-pxe-vendor      PXE vendor class names
  *   dhcp-proxy           full proxy for relays
  *   bridge-interface     requests on bridge ports
  *   shared-network       extra subnets on one link
- *   pxe-prompt           PXE menu prompt
- *   pxe-service          PXE menu entries
  *   dhcp-duid            DHCPv6 server DUID
  *   no-dhcpv6-interface  DHCPv6 and RA
  *   enable-ra            router advertisements
@@ -2663,9 +2880,8 @@ static const struct
  *   quiet-dhcp6          DHCPv6 logging
  *   quiet-ra             router advertisement logging */
 static const char *const ignored_options[] = {
-  "dhcp-luascript", "script-arp", "dhcp-pxe-vendor", "dhcp-proxy", "bridge-interface",
-  "shared-network", "pxe-prompt", "pxe-service",     "dhcp-duid",  "no-dhcpv6-interface",
-  "enable-ra",      "ra-param",   "quiet-dhcp6",     "quiet-ra",   NULL,
+  "dhcp-luascript", "script-arp", "dhcp-proxy",  "bridge-interface", "shared-network", "dhcp-duid",
+  "no-dhcpv6-interface", "enable-ra", "ra-param", "quiet-dhcp6", "quiet-ra", NULL,
 };
 
 static Handler
@@ -2712,6 +2928,12 @@ hearth_dhcp_config_check (HearthDhcpConfig *config, GError **error)
    * combinations that depend on the interfaces (a range no interface is
    * on) are the server's to report when it binds. */
   return TRUE;
+}
+
+gboolean
+hearth_dhcp_config_pxe_enabled (const HearthDhcpConfig *config)
+{
+  return config->pxe_services->len > 0 || config->pxe_prompts->len > 0;
 }
 
 gboolean

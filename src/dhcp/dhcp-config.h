@@ -194,6 +194,33 @@ typedef struct {
 
 void hearth_dhcp_boot_free (HearthDhcpBoot *boot);
 
+/* --pxe-service=[tag:<tag>,...]<CSA>,<menu text>[,<basename>|<boot server type>][,<server>]:
+ * one item of the PXE boot menu, for clients of one architecture. */
+typedef struct {
+  HearthDhcpTagMatch match_tags;
+  guint16 csa;               /* client system architecture (option 93) */
+  char *menu;                /* the item's text */
+  char *basename;            /* boot file (".<layer>" added unless it has a dot); NULL: none */
+  guint16 type;              /* boot server type: 0x8000 + n for the n-th basename, 0 = local boot */
+  guint32 server_addr;       /* boot server; 0 = ourselves (basename) or none */
+  char *server_name;         /* given as a name instead, or NULL */
+} HearthDhcpPxeService;
+
+void hearth_dhcp_pxe_service_free (HearthDhcpPxeService *service);
+
+/* --pxe-prompt=[tag:<tag>,...]<prompt>[,<timeout>] */
+typedef struct {
+  HearthDhcpTagMatch match_tags;
+  char *text;
+  guint8 timeout;            /* seconds; 255 = wait for the user */
+} HearthDhcpPxePrompt;
+
+void hearth_dhcp_pxe_prompt_free (HearthDhcpPxePrompt *prompt);
+
+/* The client system architecture names of --pxe-service (RFC 4578 and
+ * IANA's registry), -1 when @name is none of them. */
+gint hearth_dhcp_pxe_csa_lookup (const char *name);
+
 /* Sets a tag when the client's request matches: --dhcp-vendorclass,
  * --dhcp-userclass, --dhcp-mac, --dhcp-circuitid, --dhcp-remoteid,
  * --dhcp-subscrid, --dhcp-match, --dhcp-name-match. */
@@ -260,6 +287,9 @@ typedef struct {
   GPtrArray *opts_dirs;      /* char*, --dhcp-optsdir */
   guint n_ipv6_options;      /* option6: values seen (not served by this subsystem) */
   GPtrArray *boots;          /* HearthDhcpBoot* */
+  GPtrArray *pxe_services;   /* HearthDhcpPxeService*, in order */
+  GPtrArray *pxe_prompts;    /* HearthDhcpPxePrompt*, in order */
+  GPtrArray *pxe_vendors;    /* char*, --dhcp-pxe-vendor; empty = "PXEClient" */
   GPtrArray *matches;        /* HearthDhcpMatch* */
   GPtrArray *tag_ifs;        /* HearthDhcpTagIf* */
   GPtrArray *ignore;         /* HearthDhcpTagMatch (GStrv) each: --dhcp-ignore */
@@ -303,6 +333,9 @@ gboolean hearth_dhcp_config_apply (HearthDhcpConfig *config, const HearthConfigI
 gboolean hearth_dhcp_config_check (HearthDhcpConfig *config, GError **error);
 /* Whether there is anything to serve (an IPv4 range or a relay). */
 gboolean hearth_dhcp_config_enabled (const HearthDhcpConfig *config);
+/* Whether PXE answers are configured (--pxe-service or --pxe-prompt), as
+ * in dnsmasq: then port 4011 is served too. */
+gboolean hearth_dhcp_config_pxe_enabled (const HearthDhcpConfig *config);
 /* FALSE for DHCP-owned options that apply() accepts but ignores (PXE menus,
  * DHCPv6 and router advertisements, Lua, ...), so the daemon can warn
  * "not supported yet"; also FALSE for options the DHCP subsystem does not

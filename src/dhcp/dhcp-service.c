@@ -89,6 +89,8 @@ struct _HearthDhcpService {
   HearthDhcpScript *script;
   int fd;
   guint fd_source;
+  int pxe_fd;                   /* port 4011, with PXE; -1 = none */
+  guint pxe_source;
   guint expiry_source;
   gint64 expiry_at;
   guint compact_source;
@@ -276,6 +278,7 @@ hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, He
   server_hooks.dns_enabled = svc->hooks.dns_enabled;
   svc->server = hearth_dhcp4_server_new (config, svc->leases, &server_hooks);
   svc->fd = -1;
+  svc->pxe_fd = -1;
   svc->msg = g_new0 (HearthDhcp4Message, 1);
   svc->rx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
   svc->tx = g_malloc (HEARTH_DHCP4_PACKET_MAX);
@@ -330,6 +333,10 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
   g_array_unref (svc->inflight);
   if (svc->fd >= 0)
     close (svc->fd);
+  if (svc->pxe_source != 0)
+    g_source_remove (svc->pxe_source);
+  if (svc->pxe_fd >= 0)
+    close (svc->pxe_fd);
   hearth_dhcp_script_free (svc->script);
   hearth_dhcp_lease_table_set_func (svc->leases, NULL, NULL);
   free_name_refs (svc);
@@ -595,11 +602,36 @@ read_all_hosts (HearthDhcpService *svc)
 
 /* ---- the socket ---- */
 
+/* A wildcard UDP socket on @port that tells the arrival interface. */
+static int
+open_socket (guint16 port, GError **error)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (port) };
+  int one = 1;
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int e;
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot create DHCP socket: %s"),
+                   g_strerror (errno));
+      return -1;
+    }
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt (fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+  setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+  if (bind (fd, (struct sockaddr *) &sin, sizeof sin) == 0)
+    return fd;
+  e = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), _("failed to bind DHCP server socket to port %u: %s"),
+               port, g_strerror (e));
+  close (fd);
+  return -1;
+}
+
 gboolean
 hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError **error)
 {
-  struct sockaddr_in sin = { .sin_family = AF_INET };
-  int one = 1;
   int init_status = 0;
 
   read_all_hosts (svc);
@@ -609,16 +641,16 @@ hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError *
         *out_init_status = init_status;
       return FALSE;
     }
-  svc->fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  svc->fd = open_socket (svc->config->server_port != 0 ? svc->config->server_port : 67, error);
   if (svc->fd < 0)
+    return FALSE;
+  /* PXE boot server discovery has a port of its own. */
+  if (hearth_dhcp_config_pxe_enabled (svc->config))
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot create DHCP socket: %s"),
-                   g_strerror (errno));
-      return FALSE;
+      svc->pxe_fd = open_socket (HEARTH_DHCP4_PXE_PORT, error);
+      if (svc->pxe_fd < 0)
+        return FALSE;
     }
-  setsockopt (svc->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  setsockopt (svc->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-  setsockopt (svc->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   /* The ping check needs a raw socket, opened while we may. */
   if (!svc->config->no_ping)
     {
@@ -627,17 +659,6 @@ hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError *
         g_warning (_("cannot open an ICMP socket (%s): addresses are offered without a ping check"),
                    g_strerror (errno));
       svc->icmp_id = (guint16) getpid ();
-    }
-  sin.sin_port = htons (svc->config->server_port != 0 ? svc->config->server_port : 67);
-  if (bind (svc->fd, (struct sockaddr *) &sin, sizeof sin) < 0)
-    {
-      int e = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), _("failed to bind DHCP server socket: %s"),
-                   g_strerror (e));
-      close (svc->fd);
-      svc->fd = -1;
-      return FALSE;
     }
   return TRUE;
 }
@@ -714,7 +735,7 @@ send_reply (HearthDhcpService *svc, const HearthDhcp4Reply *r, const guint8 *dat
   /* A broadcast must leave by the interface the request came in on. */
   pi->ipi_ifindex = to == 0xffffffffu ? (int) r->ifindex : 0;
   pi->ipi_spec_dst.s_addr = htonl (r->src_addr);
-  if (sendmsg (svc->fd, &mh, 0) < 0)
+  if (sendmsg (r->src_port == HEARTH_DHCP4_PXE_PORT && svc->pxe_fd >= 0 ? svc->pxe_fd : svc->fd, &mh, 0) < 0)
     g_debug ("cannot send DHCP reply: %s", g_strerror (errno));
 }
 
@@ -1147,7 +1168,8 @@ relay_packet (HearthDhcpService *svc, const HearthNetLink *link, gsize len)
 }
 
 static void
-handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, guint16 sport, guint32 dst)
+handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, guint16 sport, guint32 dst,
+               guint16 local_port)
 {
   const HearthNetLink *link = hearth_net_monitor_get_link (svc->monitor, ifindex);
   HearthDhcp4Subnet subnets[SUBNETS_MAX];
@@ -1181,6 +1203,7 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
   req.src_addr = src;
   req.src_port = sport;
   req.unicast = dst != 0xffffffffu;
+  req.local_port = local_port;
   req.now = g_get_monotonic_time ();
   hearth_dhcp4_server_handle (svc->server, svc->rx, len, &req, svc->msg, svc->tx, &reply);
   if (reply.len == 0)
@@ -1234,12 +1257,13 @@ socket_cb (int fd, GIOCondition condition, gpointer user_data)
           }
       if (ifindex == 0)
         continue;
-      handle_packet (svc, n, ifindex, ntohl (from.sin_addr.s_addr), ntohs (from.sin_port), dst);
+      handle_packet (svc, n, ifindex, ntohl (from.sin_addr.s_addr), ntohs (from.sin_port), dst,
+                     fd == svc->pxe_fd ? HEARTH_DHCP4_PXE_PORT : 0);
     }
   /* The changes on their way to disk; the acknowledgements follow them. */
   sync_start (svc);
   schedule_expiry (svc);
-  if (svc->waiting->len >= WAITING_MAX)
+  if (fd == svc->fd && svc->waiting->len >= WAITING_MAX)
     {
       svc->fd_source = 0;
       return G_SOURCE_REMOVE;
@@ -1357,6 +1381,8 @@ hearth_dhcp_service_start (HearthDhcpService *svc)
     watch_hosts_dirs (svc);
   if (svc->fd >= 0 && svc->fd_source == 0)
     svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
+  if (svc->pxe_fd >= 0 && svc->pxe_source == 0)
+    svc->pxe_source = g_unix_fd_add (svc->pxe_fd, G_IO_IN, socket_cb, svc);
   if (svc->icmp_fd >= 0 && svc->icmp_source == 0)
     svc->icmp_source = g_unix_fd_add (svc->icmp_fd, G_IO_IN, icmp_cb, svc);
   schedule_expiry (svc);

@@ -14,6 +14,14 @@
  * Addresses offered but not yet requested are held for the client for a
  * short while so two clients are never offered the same one; declined
  * addresses are held for nobody for ten minutes.
+ *
+ * PXE clients (option 60 starting with a PXE vendor class, option 93
+ * present) get the PXE options with their addresses; on a subnet whose
+ * ranges are all "proxy" they get only those, with no address, and
+ * nobody else gets anything (proxy DHCP: another server hands out the
+ * addresses). A REQUEST or INFORM naming a boot menu item (option 43
+ * sub-option 71) is boot server discovery and gets the item's file.
+ * The layout follows PXE 2.1 and dnsmasq 2.90.
  */
 #include "config.h"
 
@@ -81,6 +89,11 @@ typedef struct {
   guint32 remote_router;    /* that subnet's relay, when one was seen; 0 = unknown */
   GPtrArray *ranges;        /* borrowed HearthDhcpRange* on the subnet whose tags match */
   TagSet tags;
+  /* PXE */
+  const char *pxe_vendor;   /* the PXE vendor class it matched; NULL = not a PXE client */
+  guint16 pxe_arch;         /* option 93 */
+  gboolean pxe_menu;        /* option 43 is the PXE one in address replies */
+  gboolean proxy;           /* the subnet's ranges are all proxy ranges */
   char mac_text[HEARTH_DHCP_HWADDR_STRING_MAX]; /* for logs: see client_text() */
   /* the reply */
   HearthDhcp4Builder builder;
@@ -1230,6 +1243,8 @@ collect_encapsulated (Exchange *x, guint8 encap, gboolean vendor, guint32 enterp
     }
 }
 
+static void pxe_add_options (Exchange *x);
+
 static void
 add_configured_options (Exchange *x)
 {
@@ -1281,6 +1296,10 @@ add_configured_options (Exchange *x)
 
       if (chosen[o->code] != o || g_bytes_get_size (o->value) == 0)
         continue;
+      /* A PXE client's 60 and 43 are the PXE ones (pxe_add_options). */
+      if (x->pxe_vendor != NULL &&
+          (o->code == HEARTH_DHCP4_OPT_VENDOR_CLASS || (x->pxe_menu && o->code == HEARTH_DHCP4_OPT_VENDOR)))
+        continue;
       /* 255 is dnsmasq's "server-ip-address": siaddr, not an option. */
       if (!option_configurable (o->code))
         continue;
@@ -1294,6 +1313,8 @@ add_configured_options (Exchange *x)
       gboolean forced = FALSE;
 
       if (!encaps[code] || !option_configurable ((guint8) code))
+        continue;
+      if (x->pxe_menu && code == HEARTH_DHCP4_OPT_VENDOR)
         continue;
       sub = g_byte_array_new ();
       /* srvtest fix: the first pass takes the encap:<code> options; for 43
@@ -1343,6 +1364,8 @@ add_configured_options (Exchange *x)
   if (chosen[HEARTH_DHCP4_OPT_DNS_SERVER] == NULL && x->srv->hooks.dns_enabled &&
       requested (x->msg, HEARTH_DHCP4_OPT_DNS_SERVER))
     hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_DNS_SERVER, x->server_addr);
+  if (x->pxe_vendor != NULL)
+    pxe_add_options (x);
 }
 
 static void
@@ -1951,6 +1974,481 @@ handle_bootp (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
   log_exchange (x, "BOOTP", addr, l->hostname);
 }
 
+/* ---- PXE ----
+ * Option 43 of a PXE reply holds PXE sub-options: 6 discovery control,
+ * 8 boot servers, 9 the boot menu, 10 the prompt, 71 the chosen item;
+ * then the --dhcp-option=vendor:<class> sub-options, then 255. */
+
+enum {
+  PXE_DISCOVERY_CONTROL = 6,
+  PXE_BOOT_SERVERS = 8,
+  PXE_BOOT_MENU = 9,
+  PXE_MENU_PROMPT = 10,
+  PXE_BOOT_ITEM = 71,
+};
+
+#define PXE_ARCH_FIRST_EFI 6 /* option 93 from here on: EFI firmware */
+#define PXE_UUID_LEN 17      /* option 97: type 0 and 16 bytes */
+
+static const char *const pxe_default_vendors[] = { "PXEClient" };
+
+/* Is the client a PXE client? The last configured vendor class that
+ * starts its option 60 wins, as in dnsmasq; option 93 must be there. */
+static void
+pxe_detect (Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  gsize vc_len = 0;
+  const guint8 *vc = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &vc_len);
+  guint16 arch;
+  guint n = c->pxe_vendors->len > 0 ? c->pxe_vendors->len : G_N_ELEMENTS (pxe_default_vendors);
+
+  if (vc == NULL || !hearth_dhcp_config_pxe_enabled (c) ||
+      !hearth_dhcp4_message_get_u16 (x->msg, HEARTH_DHCP4_OPT_CLIENT_ARCH, &arch))
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *v = c->pxe_vendors->len > 0 ? g_ptr_array_index (c->pxe_vendors, i) : pxe_default_vendors[i];
+      gsize len = strlen (v);
+
+      if (vc_len >= len && memcmp (vc, v, len) == 0)
+        x->pxe_vendor = v;
+    }
+  x->pxe_arch = arch;
+}
+
+static gboolean
+pxe_service_applies (const Exchange *x, const HearthDhcpPxeService *s)
+{
+  return s->csa == x->pxe_arch && tags_match (&x->tags, s->match_tags);
+}
+
+/* The menu items for this client, in configuration order. */
+static GPtrArray *
+pxe_services_for (const Exchange *x, guint *out_with_file)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  GPtrArray *out = g_ptr_array_new ();
+
+  *out_with_file = 0;
+  for (guint i = 0; i < c->pxe_services->len; i++)
+    {
+      HearthDhcpPxeService *s = g_ptr_array_index (c->pxe_services, i);
+
+      if (!pxe_service_applies (x, s))
+        continue;
+      g_ptr_array_add (out, s);
+      if (s->basename != NULL)
+        (*out_with_file)++;
+    }
+  return out;
+}
+
+/* An EFI client with a single item that has a file boots it straight
+ * away (dnsmasq's way round EFI firmware that ignores menus). */
+static const HearthDhcpPxeService *
+pxe_single_efi_service (const Exchange *x)
+{
+  g_autoptr (GPtrArray) services = NULL;
+  guint with_file;
+
+  if (x->pxe_arch < PXE_ARCH_FIRST_EFI)
+    return NULL;
+  services = pxe_services_for (x, &with_file);
+  if (with_file != 1)
+    return NULL;
+  for (guint i = 0; i < services->len; i++)
+    {
+      const HearthDhcpPxeService *s = g_ptr_array_index (services, i);
+
+      if (s->basename != NULL)
+        return s;
+    }
+  return NULL;
+}
+
+static const HearthDhcpPxePrompt *
+pxe_prompt_for (const Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  const HearthDhcpPxePrompt *untagged = NULL;
+
+  for (guint i = 0; i < c->pxe_prompts->len; i++)
+    {
+      const HearthDhcpPxePrompt *p = g_ptr_array_index (c->pxe_prompts, i);
+
+      if (!tags_match (&x->tags, p->match_tags))
+        continue;
+      if (p->match_tags != NULL && p->match_tags[0] != NULL)
+        return p;
+      if (untagged == NULL)
+        untagged = p;
+    }
+  return untagged;
+}
+
+static void
+append_sub (GByteArray *out, guint8 code, const guint8 *data, gsize len)
+{
+  guint8 hdr[2] = { code, (guint8) len };
+
+  g_byte_array_append (out, hdr, 2);
+  g_byte_array_append (out, data, (guint) len);
+}
+
+static void
+append_prompt (GByteArray *out, guint8 timeout, const char *text)
+{
+  guint8 buf[255];
+  gsize len = MIN (strlen (text), sizeof buf - 1);
+
+  buf[0] = timeout;
+  memcpy (buf + 1, text, len);
+  append_sub (out, PXE_MENU_PROMPT, buf, len + 1);
+}
+
+/* Sub-options 6, 10 (when no --pxe-prompt applies), 8 and 9. */
+static void
+pxe_add_menu (Exchange *x, GByteArray *out)
+{
+  g_autoptr (GPtrArray) services = NULL;
+  guint with_file;
+  guint8 control = 3; /* bit 0: no broadcast discovery, bit 1: no multicast */
+  guint8 servers[255], menu[255];
+  gsize n_servers = 0, n_menu = 0;
+  gboolean fits = TRUE;
+
+  services = pxe_services_for (x, &with_file);
+  for (guint i = 0; i < services->len && fits; i++)
+    {
+      const HearthDhcpPxeService *s = g_ptr_array_index (services, i);
+      gsize text_len = strlen (s->menu);
+      guint32 server = s->basename != NULL ? x->server_addr : s->server_addr;
+
+      if (s->basename == NULL && s->type != 0 && s->server_addr == 0)
+        control = 2; /* the client has to look for that server type */
+      if (server != 0 && s->type != 0)
+        {
+          guint32 n = htonl (server);
+
+          if (sizeof servers - n_servers < 7)
+            fits = FALSE;
+          else
+            {
+              servers[n_servers++] = s->type >> 8;
+              servers[n_servers++] = s->type & 0xff;
+              servers[n_servers++] = 1;
+              memcpy (servers + n_servers, &n, 4);
+              n_servers += 4;
+            }
+        }
+      /* dnsmasq's limit: the menu must stay under 253 bytes. */
+      if (n_menu + 3 + text_len >= 253)
+        fits = FALSE;
+      else
+        {
+          menu[n_menu++] = s->type >> 8;
+          menu[n_menu++] = s->type & 0xff;
+          menu[n_menu++] = (guint8) text_len;
+          memcpy (menu + n_menu, s->menu, text_len);
+          n_menu += text_len;
+        }
+    }
+  if (!fits)
+    {
+      g_warning ("the PXE menu for %s is too large for option 43; sending none", client_text (x));
+      return;
+    }
+  if (services->len == 0)
+    control = 8; /* no menu: boot the file in the header */
+  append_sub (out, PXE_DISCOVERY_CONTROL, &control, 1);
+  if (pxe_prompt_for (x) == NULL)
+    append_prompt (out, services->len >= 2 ? 255 : 0, "PXE");
+  if (services->len == 0)
+    return;
+  if (n_servers > 0)
+    append_sub (out, PXE_BOOT_SERVERS, servers, n_servers);
+  append_sub (out, PXE_BOOT_MENU, menu, n_menu);
+}
+
+/* The configured prompt and vendor: sub-options, and the end. */
+static void
+pxe_add_tail (Exchange *x, GByteArray *out)
+{
+  const HearthDhcpPxePrompt *p = pxe_prompt_for (x);
+  gboolean forced = FALSE;
+  guint8 end = 255;
+
+  if (p != NULL)
+    append_prompt (out, p->timeout, p->text);
+  collect_encapsulated (x, 0, TRUE, 0, FALSE, out, &forced);
+  g_byte_array_append (out, &end, 1);
+}
+
+/* Options 60 and 97 of every PXE reply. */
+static void
+pxe_add_identity (Exchange *x)
+{
+  gsize uuid_len = 0;
+  const guint8 *uuid = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_CLIENT_UUID, &uuid_len);
+
+  hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VENDOR_CLASS, (const guint8 *) x->pxe_vendor,
+                            strlen (x->pxe_vendor));
+  if (uuid != NULL && uuid_len >= PXE_UUID_LEN)
+    hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_CLIENT_UUID, uuid, PXE_UUID_LEN);
+}
+
+/* Would a vendor: option for this client be sent even unasked? */
+static gboolean
+pxe_vendor_forced (Exchange *x)
+{
+  g_autoptr (GByteArray) sub = g_byte_array_new ();
+  gboolean forced = FALSE;
+
+  collect_encapsulated (x, 0, TRUE, 0, FALSE, sub, &forced);
+  return forced;
+}
+
+/* In an OFFER or ACK with an address: 60, 97, and the menu in 43 when
+ * the client asked for 43. */
+static void
+pxe_add_options (Exchange *x)
+{
+  if (x->proxy)
+    return;
+  if (x->builder.header.siaddr == 0)
+    x->builder.header.siaddr = x->server_addr;
+  pxe_add_identity (x);
+  if (x->pxe_menu)
+    {
+      g_autoptr (GByteArray) sub = g_byte_array_new ();
+
+      pxe_add_menu (x, sub);
+      pxe_add_tail (x, sub);
+      hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VENDOR, sub->data, sub->len);
+    }
+}
+
+/* Sub-option 71 of option 43: the boot menu item asked for. */
+static gboolean
+pxe_boot_item (const Exchange *x, guint16 *out_type, guint16 *out_layer)
+{
+  gsize len = 0;
+  const guint8 *p = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR, &len);
+
+  while (p != NULL && len >= 1 && p[0] != 255)
+    {
+      if (p[0] == 0)
+        {
+          p++, len--;
+          continue;
+        }
+      if (len < 2 || len - 2 < p[1])
+        return FALSE;
+      if (p[0] == PXE_BOOT_ITEM && p[1] >= 4)
+        {
+          *out_type = (guint16) (p[2] << 8 | p[3]);
+          *out_layer = (guint16) (p[4] << 8 | p[5]);
+          return TRUE;
+        }
+      len -= 2 + (gsize) p[1];
+      p += 2 + p[1];
+    }
+  return FALSE;
+}
+
+/* A PXE reply's header: the request's, no address, no boot file. */
+static HearthDhcp4Header
+pxe_header (const Exchange *x)
+{
+  HearthDhcp4Header h = x->msg->header;
+
+  h.op = HEARTH_DHCP4_BOOTREPLY;
+  h.hops = 0;
+  h.secs = 0;
+  h.yiaddr = 0;
+  h.siaddr = 0;
+  memset (h.sname, 0, sizeof h.sname);
+  memset (h.file, 0, sizeof h.file);
+  return h;
+}
+
+static void
+set_boot_file (HearthDhcp4Header *h, const HearthDhcpPxeService *s, guint16 layer)
+{
+  if (strchr (s->basename, '.') != NULL)
+    g_strlcpy ((char *) h->file, s->basename, sizeof h->file);
+  else
+    g_snprintf ((char *) h->file, sizeof h->file, "%s.%u", s->basename, layer);
+}
+
+/* Where a reply to port 4011, or a boot server reply, goes: unicast to
+ * the client's address and port. */
+static void
+pxe_address_reply (Exchange *x, guint32 client_addr, HearthDhcp4Reply *out)
+{
+  const HearthDhcp4Request *req = x->req;
+
+  out->via_arp = FALSE;
+  if (req->local_port == HEARTH_DHCP4_PXE_PORT)
+    {
+      out->src_port = HEARTH_DHCP4_PXE_PORT;
+      out->dst_addr = client_addr != 0 ? client_addr : req->src_addr;
+      out->dst_port = req->src_port;
+    }
+  else
+    {
+      out->dst_addr = client_addr;
+      out->dst_port = req->src_addr == client_addr ? req->src_port : 68;
+    }
+}
+
+/* Boot server discovery: the file of the menu item the client chose. */
+static void
+pxe_boot_server_reply (Exchange *x, guint16 type, guint16 layer, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+  const HearthDhcpPxeService *service = NULL;
+  guint32 ciaddr = x->msg->header.ciaddr;
+  HearthDhcp4Header h;
+  g_autoptr (GByteArray) sub = g_byte_array_new ();
+  guint8 item[4] = { type >> 8, type & 0xff, layer >> 8, layer & 0xff };
+
+  if (layer & 0x8000)
+    {
+      log_exchange (x, "PXE", ciaddr, "BIS is not supported");
+      return;
+    }
+  if (ciaddr == 0 || !addr_on_subnet (x, ciaddr))
+    return;
+  /* By type alone, as dnsmasq: the client chose from the menu it got. */
+  for (guint i = 0; i < c->pxe_services->len && service == NULL; i++)
+    {
+      const HearthDhcpPxeService *s = g_ptr_array_index (c->pxe_services, i);
+
+      if (s->type == type && s->basename != NULL)
+        service = s;
+    }
+  if (service == NULL)
+    return;
+  h = pxe_header (x);
+  h.yiaddr = ciaddr;
+  h.ciaddr = 0;
+  h.siaddr = service->server_addr != 0 ? service->server_addr : x->server_addr;
+  set_boot_file (&h, service, layer);
+  hearth_dhcp4_builder_init (&x->builder, &h);
+  hearth_dhcp4_builder_add_u8 (&x->builder, HEARTH_DHCP4_OPT_MESSAGE_TYPE, HEARTH_DHCP4_ACK);
+  hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_SERVER_ID, x->server_addr);
+  pxe_add_identity (x);
+  append_sub (sub, PXE_BOOT_ITEM, item, sizeof item);
+  pxe_add_tail (x, sub);
+  hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VENDOR, sub->data, sub->len);
+  finish_reply (x, HEARTH_DHCP4_ACK, out_buf, out);
+  pxe_address_reply (x, ciaddr, out);
+  x->srv->stats.acks++;
+  log_exchange (x, "PXE", ciaddr, (const char *) h.file);
+}
+
+/* Proxy DHCP: the boot menu (or file), no address. */
+static void
+pxe_proxy_reply (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  const HearthDhcpBoot *boot = boot_for (x);
+  const HearthDhcpPxeService *single = NULL;
+  gboolean efi = x->pxe_arch >= PXE_ARCH_FIRST_EFI;
+  gboolean on_pxe_port = x->req->local_port == HEARTH_DHCP4_PXE_PORT;
+  HearthDhcp4MessageType type = x->type == HEARTH_DHCP4_DISCOVER ? HEARTH_DHCP4_OFFER : HEARTH_DHCP4_ACK;
+  HearthDhcp4Header h = pxe_header (x);
+  gboolean menu = TRUE;
+
+  if (x->type == HEARTH_DHCP4_DISCOVER)
+    h.ciaddr = 0;
+  if (h.ciaddr == 0)
+    h.flags |= HEARTH_DHCP4_FLAG_BROADCAST;
+  /* EFI firmware is sent on to port 4011 (siaddr = us) for its menu. */
+  if (efi)
+    h.siaddr = x->server_addr;
+  if (boot != NULL && boot->file != NULL)
+    {
+      g_strlcpy ((char *) h.file, boot->file, sizeof h.file);
+      if (boot->server_addr != 0)
+        h.siaddr = boot->server_addr;
+    }
+  if (efi && !on_pxe_port)
+    menu = FALSE;
+  else if (efi && (single = pxe_single_efi_service (x)) != NULL)
+    {
+      h.siaddr = single->server_addr != 0 ? single->server_addr : x->server_addr;
+      if (single->server_name != NULL)
+        g_strlcpy ((char *) h.sname, single->server_name, sizeof h.sname);
+      else
+        {
+          guint32 n = htonl (h.siaddr);
+
+          inet_ntop (AF_INET, &n, (char *) h.sname, sizeof h.sname);
+        }
+      set_boot_file (&h, single, 0);
+      menu = FALSE;
+    }
+  hearth_dhcp4_builder_init (&x->builder, &h);
+  hearth_dhcp4_builder_add_u8 (&x->builder, HEARTH_DHCP4_OPT_MESSAGE_TYPE, type);
+  hearth_dhcp4_builder_add_addr (&x->builder, HEARTH_DHCP4_OPT_SERVER_ID, x->server_addr);
+  pxe_add_identity (x);
+  if (menu)
+    {
+      g_autoptr (GByteArray) sub = g_byte_array_new ();
+
+      pxe_add_menu (x, sub);
+      pxe_add_tail (x, sub);
+      hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VENDOR, sub->data, sub->len);
+    }
+  finish_reply (x, type, out_buf, out);
+  if (on_pxe_port)
+    pxe_address_reply (x, h.ciaddr, out);
+  if (type == HEARTH_DHCP4_OFFER)
+    x->srv->stats.offers++;
+  else
+    x->srv->stats.acks++;
+  log_exchange (x, type == HEARTH_DHCP4_OFFER ? "PXE proxy offer" : "PXE proxy ack", 0, NULL);
+}
+
+/* TRUE when the request was PXE's business (answered or not). */
+static gboolean
+pxe_handle (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
+{
+  guint16 type, layer;
+
+  if (x->pxe_vendor == NULL)
+    return x->proxy || x->req->local_port == HEARTH_DHCP4_PXE_PORT;
+  if ((x->type == HEARTH_DHCP4_REQUEST || x->type == HEARTH_DHCP4_INFORM) && pxe_boot_item (x, &type, &layer))
+    {
+      pxe_boot_server_reply (x, type, layer, out_buf, out);
+      return TRUE;
+    }
+  if (x->proxy && (x->type == HEARTH_DHCP4_DISCOVER ||
+                   (x->type == HEARTH_DHCP4_REQUEST && x->req->local_port == HEARTH_DHCP4_PXE_PORT)))
+    {
+      pxe_proxy_reply (x, out_buf, out);
+      return TRUE;
+    }
+  if (x->proxy || x->req->local_port == HEARTH_DHCP4_PXE_PORT)
+    return TRUE;
+  /* An address reply: is its 43 the menu? Not for an EFI client with a
+   * single item (it would take the menu and ignore the file). */
+  x->pxe_menu = (requested (x->msg, HEARTH_DHCP4_OPT_VENDOR) || pxe_vendor_forced (x)) &&
+                pxe_single_efi_service (x) == NULL;
+  return FALSE;
+}
+
+static gboolean
+subnet_is_proxy (const Exchange *x)
+{
+  for (guint i = 0; i < x->ranges->len; i++)
+    if (((const HearthDhcpRange *) g_ptr_array_index (x->ranges, i))->mode != HEARTH_DHCP_RANGE_PROXY)
+      return FALSE;
+  return x->ranges->len > 0;
+}
+
 void
 hearth_dhcp4_server_handle (HearthDhcp4Server *srv, const guint8 *packet, gsize len,
                             const HearthDhcp4Request *req, HearthDhcp4Message *msg, guint8 *out_buf,
@@ -2009,6 +2507,15 @@ hearth_dhcp4_server_handle (HearthDhcp4Server *srv, const guint8 *packet, gsize 
     {
       srv->stats.ignored++;
       log_exchange (&x, hearth_dhcp4_message_type_to_string (x.type), 0, "ignored");
+      g_ptr_array_unref (x.ranges);
+      return;
+    }
+  pxe_detect (&x);
+  x.proxy = subnet_is_proxy (&x);
+  if (pxe_handle (&x, out_buf, out))
+    {
+      if (out->len == 0)
+        srv->stats.ignored++;
       g_ptr_array_unref (x.ranges);
       return;
     }

@@ -14,7 +14,8 @@
  *
  * What it does not do: ping an address before offering it (dhcp-service.c
  * does, and calls hearth_dhcp4_server_quarantine() when it answers),
- * DHCPv6, proxy DHCP answers.
+ * DHCPv6. PXE answers (proxy DHCP, the boot menu, boot server
+ * discovery on port 4011) are here; the TFTP that follows is not.
  */
 #pragma once
 
@@ -48,13 +49,19 @@ typedef struct {
   guint32 src_addr;               /* the packet's source (host order) */
   guint16 src_port;
   gboolean unicast;               /* sent to one of our addresses, not broadcast */
+  guint16 local_port;             /* the port it came in on: 0 = the server port, or
+                                   * HEARTH_DHCP4_PXE_PORT */
   gint64 now;                     /* monotonic microseconds */
 } HearthDhcp4Request;
+
+/* PXE boot server discovery (PXE 2.1): the second port of a PXE server. */
+#define HEARTH_DHCP4_PXE_PORT 4011
 
 typedef struct {
   gsize len;                      /* 0: nothing to send */
   guint32 dst_addr;               /* host order; 0xffffffff = broadcast on ifindex */
   guint16 dst_port;
+  guint16 src_port;               /* 0 = the server port, or HEARTH_DHCP4_PXE_PORT */
   guint32 src_addr;               /* our address to send from */
   guint ifindex;
   gboolean via_arp;               /* unicast to a client that has no address yet: needs an ARP entry */
