@@ -1572,7 +1572,7 @@ test_config_every_option (void)
   g_assert_true (hearth_dhcp_config_option_is_implemented ("dhcp-range"));
   g_assert_true (hearth_dhcp_config_option_is_implemented ("dhcp-lease"));
   g_assert_true (hearth_dhcp_config_option_is_implemented ("no-dhcpv4-interface"));
-  g_assert_true (hearth_dhcp_config_option_is_implemented ("pxe-service"))
+  g_assert_true (hearth_dhcp_config_option_is_implemented ("pxe-service"));
   g_assert_false (hearth_dhcp_config_option_is_implemented ("dhcp-luascript"));
   g_assert_false (hearth_dhcp_config_option_is_implemented ("enable-ra"));
   g_assert_false (hearth_dhcp_config_option_is_implemented ("cache-size"));
