@@ -13,6 +13,7 @@
 
 #include "dhcp/dhcp-service.h"
 
+#include "config/config-parser.h"
 #include "dhcp/dhcp-lease-store.h"
 #include "dhcp/dhcp-script.h"
 
@@ -38,6 +39,7 @@
 #define PING_WAIT_MS 500       /* how long an offer waits for an echo reply */
 #define PING_CACHE_SECONDS 30  /* an address that stayed silent is not pinged again this soon */
 #define PING_PENDING_MAX 1024  /* offers waiting for their ping at once */
+#define DELAYED_MAX 1024       /* offers held by --dhcp-reply-delay at once */
 
 G_DEFINE_QUARK (hearth-dhcp-service-error-quark, hearth_dhcp_service_error)
 
@@ -52,6 +54,23 @@ drop_replies (GArray *replies)
   for (guint i = 0; i < replies->len; i++)
     g_free (g_array_index (replies, PendingReply, i).data);
   g_array_set_size (replies, 0);
+}
+
+/* An offer held back by --dhcp-reply-delay. */
+typedef struct {
+  HearthDhcpService *svc;
+  HearthDhcp4Reply reply;
+  guint8 *data;
+  guint timer;
+} Delayed;
+
+static void
+delayed_free (Delayed *d)
+{
+  if (d->timer != 0)
+    g_source_remove (d->timer);
+  g_free (d->data);
+  g_free (d);
 }
 
 /* An offer held back while its address is pinged. */
@@ -104,13 +123,14 @@ struct _HearthDhcpService {
   guint8 *tx;
   GArray *waiting;              /* PendingReply: for changes not handed to the store yet */
   GArray *inflight;             /* PendingReply: for the batch the store is writing */
-  GPtrArray *dir_monitors;      /* GFileMonitor*, one per --dhcp-hostsdir */
+  GPtrArray *dir_monitors;      /* GFileMonitor*, one per --dhcp-hostsdir and --dhcp-optsdir */
   int icmp_fd;                  /* raw ICMP socket for the ping check, -1 = none */
   guint icmp_source;
   guint16 icmp_id;
   guint16 icmp_seq;
   GHashTable *pings;            /* addr -> Ping: offers waiting for a ping to stay silent */
   GHashTable *silent;           /* addr -> monotonic time it was last found silent */
+  GPtrArray *delayed;           /* Delayed*: offers held by --dhcp-reply-delay */
   guint64 pings_answered;
   HearthDhcpServiceLeaseFunc lease_func;
   gpointer lease_data;
@@ -288,6 +308,7 @@ hearth_dhcp_service_new (HearthDhcpConfig *config, HearthNetMonitor *monitor, He
   svc->icmp_fd = -1;
   svc->pings = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) ping_free);
   svc->silent = g_hash_table_new (g_direct_hash, g_direct_equal);
+  svc->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) delayed_free);
   return svc;
 }
 
@@ -312,6 +333,7 @@ hearth_dhcp_service_free (HearthDhcpService *svc)
   g_ptr_array_unref (svc->dir_monitors);
   g_hash_table_unref (svc->pings);
   g_hash_table_unref (svc->silent);
+  g_ptr_array_unref (svc->delayed);
   if (svc->icmp_source != 0)
     g_source_remove (svc->icmp_source);
   if (svc->icmp_fd >= 0)
@@ -575,6 +597,114 @@ read_ethers (HearthDhcpService *svc)
     }
 }
 
+/* ---- option files ----
+ * --dhcp-optsfile and --dhcp-optsdir files hold --dhcp-option values,
+ * one per line, quoted and commented as in a configuration file. */
+
+static void
+read_opts_file (HearthDhcpService *svc, const char *path)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  GPtrArray *options = g_ptr_array_new_with_free_func ((GDestroyNotify) hearth_dhcp_option_free);
+
+  if (!g_file_get_contents (path, &data, NULL, &error))
+    {
+      g_warning (_("cannot read %s: %s"), path, error->message);
+      hearth_dhcp4_server_set_file_options (svc->server, path, options);
+      return;
+    }
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *text = g_strstrip (g_strdup (lines[i]));
+      g_autofree char *line = NULL;
+      g_autoptr (HearthConfigItem) item = NULL;
+      HearthDhcpOption *option = NULL;
+      gboolean v6 = FALSE;
+
+      if (text[0] == '\0' || text[0] == '#')
+        continue;
+      /* The configuration tokenizer does the quoting and comments. */
+      line = g_strconcat ("dhcp-option=", text, NULL);
+      if (!hearth_config_parse_line (line, path, i + 1, &item, &error))
+        {
+          g_warning ("%s, ignoring", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      if (item == NULL)
+        continue;
+      if (!hearth_dhcp_option_parse_full (item->value, item->quoted, FALSE, &option, &v6, &error))
+        {
+          g_warning ("%s:%u: %s, ignoring", path, i + 1, error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      if (option != NULL)
+        g_ptr_array_add (options, option);
+    }
+  hearth_dhcp4_server_set_file_options (svc->server, path, options);
+}
+
+static gint
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The regular files of a directory, in name order, dot files left out. */
+static GPtrArray *
+list_dir (const char *dir)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      char *path = g_build_filename (dir, name, NULL);
+
+      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (paths, path);
+      else
+        g_free (path);
+    }
+  g_ptr_array_sort (paths, compare_paths);
+  return paths;
+}
+
+static void
+read_all_opts (HearthDhcpService *svc)
+{
+  const HearthDhcpConfig *c = svc->config;
+
+  hearth_dhcp4_server_set_file_options (svc->server, NULL, NULL);
+  for (guint i = 0; i < c->opts_files->len; i++)
+    {
+      const char *path = g_ptr_array_index (c->opts_files, i);
+
+      /* A directory given to --dhcp-optsfile: every file in it. */
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr (GPtrArray) paths = list_dir (path);
+
+          for (guint k = 0; k < paths->len; k++)
+            read_opts_file (svc, g_ptr_array_index (paths, k));
+        }
+      else
+        read_opts_file (svc, path);
+    }
+  for (guint i = 0; i < c->opts_dirs->len; i++)
+    {
+      g_autoptr (GPtrArray) paths = list_dir (g_ptr_array_index (c->opts_dirs, i));
+
+      for (guint k = 0; k < paths->len; k++)
+        read_opts_file (svc, g_ptr_array_index (paths, k));
+    }
+}
+
 static void
 read_all_hosts (HearthDhcpService *svc)
 {
@@ -584,17 +714,10 @@ read_all_hosts (HearthDhcpService *svc)
     read_hosts_file (svc, g_ptr_array_index (c->hosts_files, i));
   for (guint i = 0; i < c->hosts_dirs->len; i++)
     {
-      const char *dir = g_ptr_array_index (c->hosts_dirs, i);
-      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-      const char *name;
+      g_autoptr (GPtrArray) paths = list_dir (g_ptr_array_index (c->hosts_dirs, i));
 
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-
-          if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
-            read_hosts_file (svc, path);
-        }
+      for (guint k = 0; k < paths->len; k++)
+        read_hosts_file (svc, g_ptr_array_index (paths, k));
     }
   if (c->read_ethers)
     read_ethers (svc);
@@ -635,6 +758,7 @@ hearth_dhcp_service_open (HearthDhcpService *svc, int *out_init_status, GError *
   int init_status = 0;
 
   read_all_hosts (svc);
+  read_all_opts (svc);
   if (!load_leases (svc, &init_status, error))
     {
       if (out_init_status != NULL)
@@ -975,13 +1099,46 @@ log_offer (HearthDhcpService *svc, const HearthDhcp4Reply *r, const guint8 *data
   g_info ("DHCPOFFER(%s) %s %s", link != NULL ? link->name : "?", ip, mac);
 }
 
+static gboolean
+delayed_cb (gpointer user_data)
+{
+  Delayed *d = user_data;
+  HearthDhcpService *svc = d->svc;
+
+  d->timer = 0;
+  log_offer (svc, &d->reply, d->data);
+  send_reply (svc, &d->reply, d->data);
+  g_ptr_array_remove_fast (svc->delayed, d);
+  return G_SOURCE_REMOVE;
+}
+
+/* An offer leaves now, or after its --dhcp-reply-delay. */
+static void
+send_offer (HearthDhcpService *svc, const HearthDhcp4Reply *reply, const guint8 *data)
+{
+  Delayed *d;
+
+  if (reply->delay_seconds == 0)
+    {
+      log_offer (svc, reply, data);
+      send_reply (svc, reply, data);
+      return;
+    }
+  /* The client asks again if this one is dropped. */
+  if (svc->delayed->len >= DELAYED_MAX)
+    return;
+  d = g_new0 (Delayed, 1);
+  d->svc = svc;
+  d->reply = *reply;
+  d->data = g_memdup2 (data, reply->len);
+  d->timer = g_timeout_add_seconds (reply->delay_seconds, delayed_cb, d);
+  g_ptr_array_add (svc->delayed, d);
+}
+
 static void
 send_ping_reply (Ping *p)
 {
-  HearthDhcpService *svc = p->svc;
-
-  log_offer (svc, &p->reply, p->data);
-  send_reply (svc, &p->reply, p->data);
+  send_offer (p->svc, &p->reply, p->data);
 }
 
 static gboolean
@@ -1220,8 +1377,7 @@ handle_packet (HearthDhcpService *svc, gsize len, guint ifindex, guint32 src, gu
     }
   if (ping_before_offer (svc, &reply, svc->tx))
     return;
-  log_offer (svc, &reply, svc->tx);
-  send_reply (svc, &reply, svc->tx);
+  send_offer (svc, &reply, svc->tx);
 }
 
 static gboolean
@@ -1308,12 +1464,36 @@ schedule_expiry (HearthDhcpService *svc)
   svc->expiry_source = g_timeout_add ((guint) ms, expiry_cb, svc);
 }
 
-/* A --dhcp-hostsdir file changed, appeared or went away: its hosts are
- * replaced by what it holds now; the other files' stay. */
 static void
-hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
+forget_hosts_file (HearthDhcpService *svc, const char *path)
+{
+  hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+}
+
+static void
+forget_opts_file (HearthDhcpService *svc, const char *path)
+{
+  hearth_dhcp4_server_set_file_options (svc->server, path, NULL);
+}
+
+/* What a watched directory holds: its files are read by read, and what
+ * a file gave is taken back by forget. */
+typedef struct {
+  void (*read) (HearthDhcpService *svc, const char *path);
+  void (*forget) (HearthDhcpService *svc, const char *path);
+} DirKind;
+
+static const DirKind hosts_dir_kind = { read_hosts_file, forget_hosts_file };
+static const DirKind opts_dir_kind = { read_opts_file, forget_opts_file };
+
+/* A --dhcp-hostsdir or --dhcp-optsdir file changed, appeared or went
+ * away: what it gave is replaced by what it holds now; the other files'
+ * stay. */
+static void
+dir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event, gpointer user_data)
 {
   HearthDhcpService *svc = user_data;
+  const DirKind *kind = g_object_get_data (G_OBJECT (monitor), "hearth-dir-kind");
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *base = g_file_get_basename (file);
 
@@ -1326,13 +1506,13 @@ hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMoni
     case G_FILE_MONITOR_EVENT_MOVED_IN:
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
-          read_hosts_file (svc, path);
+          kind->read (svc, path);
           g_info (_("read %s"), path);
         }
       break;
     case G_FILE_MONITOR_EVENT_DELETED:
     case G_FILE_MONITOR_EVENT_MOVED_OUT:
-      hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+      kind->forget (svc, path);
       break;
     case G_FILE_MONITOR_EVENT_RENAMED:
       {
@@ -1340,9 +1520,9 @@ hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMoni
         g_autofree char *to = other != NULL ? g_file_get_path (other) : NULL;
         g_autofree char *to_base = other != NULL ? g_file_get_basename (other) : NULL;
 
-        hearth_dhcp4_server_remove_hosts_by_owner (svc->server, path, NULL);
+        kind->forget (svc, path);
         if (to != NULL && to_base != NULL && to_base[0] != '.' && g_file_test (to, G_FILE_TEST_IS_REGULAR))
-          read_hosts_file (svc, to);
+          kind->read (svc, to);
         break;
       }
     case G_FILE_MONITOR_EVENT_CHANGED:
@@ -1355,21 +1535,22 @@ hostsdir_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMoni
 }
 
 static void
-watch_hosts_dirs (HearthDhcpService *svc)
+watch_dirs (HearthDhcpService *svc, GPtrArray *dirs, const DirKind *kind)
 {
-  for (guint i = 0; i < svc->config->hosts_dirs->len; i++)
+  for (guint i = 0; i < dirs->len; i++)
     {
-      g_autoptr (GFile) dir = g_file_new_for_path (g_ptr_array_index (svc->config->hosts_dirs, i));
+      g_autoptr (GFile) dir = g_file_new_for_path (g_ptr_array_index (dirs, i));
       g_autoptr (GError) error = NULL;
       GFileMonitor *m = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
 
       if (m == NULL)
         {
-          g_warning (_("cannot watch %s: %s; it is read on SIGHUP only"),
-                     (const char *) g_ptr_array_index (svc->config->hosts_dirs, i), error->message);
+          g_warning (_("cannot watch %s: %s; it is read on SIGHUP only"), (const char *) g_ptr_array_index (dirs, i),
+                     error->message);
           continue;
         }
-      g_signal_connect (m, "changed", G_CALLBACK (hostsdir_changed_cb), svc);
+      g_object_set_data (G_OBJECT (m), "hearth-dir-kind", (gpointer) kind);
+      g_signal_connect (m, "changed", G_CALLBACK (dir_changed_cb), svc);
       g_ptr_array_add (svc->dir_monitors, m);
     }
 }
@@ -1378,7 +1559,10 @@ void
 hearth_dhcp_service_start (HearthDhcpService *svc)
 {
   if (svc->dir_monitors->len == 0)
-    watch_hosts_dirs (svc);
+    {
+      watch_dirs (svc, svc->config->hosts_dirs, &hosts_dir_kind);
+      watch_dirs (svc, svc->config->opts_dirs, &opts_dir_kind);
+    }
   if (svc->fd >= 0 && svc->fd_source == 0)
     svc->fd_source = g_unix_fd_add (svc->fd, G_IO_IN, socket_cb, svc);
   if (svc->pxe_fd >= 0 && svc->pxe_source == 0)
@@ -1394,6 +1578,7 @@ hearth_dhcp_service_reload (HearthDhcpService *svc)
   g_autoptr (GPtrArray) all = NULL;
 
   read_all_hosts (svc);
+  read_all_opts (svc);
   all = hearth_dhcp_lease_table_list (svc->leases);
   for (guint i = 0; i < all->len; i++)
     queue_script (svc, HEARTH_DHCP_SCRIPT_OLD, g_ptr_array_index (all, i), NULL, FALSE);

@@ -60,6 +60,8 @@ struct _HearthDhcp4Server {
   GPtrArray *wild_hosts;    /* hosts with a wildcard MAC, borrowed */
   GHashTable *holds;        /* addr -> Hold */
   GHashTable *relay_of_range; /* range id -> the giaddr it was last relayed from */
+  GPtrArray *options;       /* HearthDhcpOption*, borrowed: the configuration's, then the files' */
+  GPtrArray *option_files;  /* OptionFile*, in the order first read */
   guint next_range_id;
   guint next_host_id;
   gint64 next_hold_sweep;
@@ -295,6 +297,83 @@ hearth_dhcp4_server_find_host (HearthDhcp4Server *srv, guint8 hwtype, const guin
 
 /* ---- construction and live changes ---- */
 
+/* The options of one --dhcp-optsfile/--dhcp-optsdir file. */
+typedef struct {
+  char *owner;
+  GPtrArray *options;       /* HearthDhcpOption*, owned */
+} OptionFile;
+
+static void
+option_file_free (OptionFile *f)
+{
+  g_free (f->owner);
+  g_ptr_array_unref (f->options);
+  g_free (f);
+}
+
+static void
+rebuild_options (HearthDhcp4Server *srv)
+{
+  g_ptr_array_set_size (srv->options, 0);
+  for (guint i = 0; srv->config != NULL && i < srv->config->options->len; i++)
+    g_ptr_array_add (srv->options, g_ptr_array_index (srv->config->options, i));
+  for (guint f = 0; f < srv->option_files->len; f++)
+    {
+      OptionFile *of = g_ptr_array_index (srv->option_files, f);
+
+      for (guint i = 0; i < of->options->len; i++)
+        g_ptr_array_add (srv->options, g_ptr_array_index (of->options, i));
+    }
+}
+
+void
+hearth_dhcp4_server_set_file_options (HearthDhcp4Server *srv, const char *owner, GPtrArray *options)
+{
+  g_return_if_fail (srv != NULL);
+
+  if (owner == NULL)
+    {
+      g_ptr_array_set_size (srv->option_files, 0);
+      rebuild_options (srv);
+      return;
+    }
+  for (guint i = 0; i < srv->option_files->len; i++)
+    {
+      OptionFile *of = g_ptr_array_index (srv->option_files, i);
+
+      if (strcmp (of->owner, owner) != 0)
+        continue;
+      if (options != NULL && options->len > 0)
+        {
+          g_ptr_array_unref (of->options);
+          of->options = options;
+        }
+      else
+        {
+          g_ptr_array_remove_index (srv->option_files, i);
+          if (options != NULL)
+            g_ptr_array_unref (options);
+        }
+      rebuild_options (srv);
+      return;
+    }
+  if (options == NULL)
+    return;
+  if (options->len == 0)
+    {
+      g_ptr_array_unref (options);
+      return;
+    }
+  {
+    OptionFile *of = g_new0 (OptionFile, 1);
+
+    of->owner = g_strdup (owner);
+    of->options = options;
+    g_ptr_array_add (srv->option_files, of);
+  }
+  rebuild_options (srv);
+}
+
 HearthDhcp4Server *
 hearth_dhcp4_server_new (const HearthDhcpConfig *config, HearthDhcpLeaseTable *leases,
                          const HearthDhcp4ServerHooks *hooks)
@@ -314,6 +393,9 @@ hearth_dhcp4_server_new (const HearthDhcpConfig *config, HearthDhcpLeaseTable *l
   srv->wild_hosts = g_ptr_array_new ();
   srv->holds = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) hold_free);
   srv->relay_of_range = g_hash_table_new (g_direct_hash, g_direct_equal);
+  srv->options = g_ptr_array_new ();
+  srv->option_files = g_ptr_array_new_with_free_func ((GDestroyNotify) option_file_free);
+  rebuild_options (srv);
   srv->next_range_id = 1;
   srv->next_host_id = 1;
   for (guint i = 0; config != NULL && i < config->ranges->len; i++)
@@ -336,6 +418,8 @@ hearth_dhcp4_server_free (HearthDhcp4Server *srv)
     return;
   g_hash_table_unref (srv->holds);
   g_hash_table_unref (srv->relay_of_range);
+  g_ptr_array_unref (srv->options);
+  g_ptr_array_unref (srv->option_files);
   g_ptr_array_unref (srv->wild_hosts);
   g_hash_table_unref (srv->host_by_name);
   g_hash_table_unref (srv->host_by_addr);
@@ -1206,13 +1290,12 @@ static void
 collect_encapsulated (Exchange *x, guint8 encap, gboolean vendor, guint32 enterprise, gboolean vi, GByteArray *out,
                       gboolean *out_forced)
 {
-  const HearthDhcpConfig *c = x->srv->config;
   gsize vc_len = 0;
   const guint8 *vc = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &vc_len);
 
-  for (guint i = 0; i < c->options->len; i++)
+  for (guint i = 0; i < x->srv->options->len; i++)
     {
-      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+      const HearthDhcpOption *o = g_ptr_array_index (x->srv->options, i);
       gsize len;
       const guint8 *data;
       guint8 hdr[2];
@@ -1248,15 +1331,14 @@ static void pxe_add_options (Exchange *x);
 static void
 add_configured_options (Exchange *x)
 {
-  const HearthDhcpConfig *c = x->srv->config;
   const HearthDhcpOption *chosen[256] = { NULL };
   guint score[256] = { 0 };
   gboolean encaps[256] = { FALSE };
   GArray *enterprises = NULL;
 
-  for (guint i = 0; i < c->options->len; i++)
+  for (guint i = 0; i < x->srv->options->len; i++)
     {
-      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+      const HearthDhcpOption *o = g_ptr_array_index (x->srv->options, i);
       guint s;
 
       if (!tags_match (&x->tags, o->match_tags))
@@ -1290,9 +1372,9 @@ add_configured_options (Exchange *x)
           score[o->code] = s;
         }
     }
-  for (guint i = 0; i < c->options->len; i++)
+  for (guint i = 0; i < x->srv->options->len; i++)
     {
-      const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+      const HearthDhcpOption *o = g_ptr_array_index (x->srv->options, i);
 
       if (chosen[o->code] != o || g_bytes_get_size (o->value) == 0)
         continue;
@@ -1379,11 +1461,10 @@ add_name_options (Exchange *x, const HearthDhcpLease *lease)
       requested (x->msg, HEARTH_DHCP4_OPT_DOMAIN_NAME))
     {
       gboolean suppressed = FALSE;
-      const HearthDhcpConfig *c = x->srv->config;
 
-      for (guint i = 0; i < c->options->len; i++)
+      for (guint i = 0; i < x->srv->options->len; i++)
         {
-          const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+          const HearthDhcpOption *o = g_ptr_array_index (x->srv->options, i);
 
           if (o->code == HEARTH_DHCP4_OPT_DOMAIN_NAME && o->encap == 0 && o->vendor == NULL && !o->has_vi_encap &&
               tags_match (&x->tags, o->match_tags))
@@ -1491,11 +1572,9 @@ start_reply (Exchange *x, HearthDhcp4MessageType type, guint32 yiaddr, guint32 l
     }
   if (type != HEARTH_DHCP4_NAK)
     {
-      const HearthDhcpConfig *c = x->srv->config;
-
-      for (guint i = 0; i < c->options->len; i++)
+      for (guint i = 0; i < x->srv->options->len; i++)
         {
-          const HearthDhcpOption *o = g_ptr_array_index (c->options, i);
+          const HearthDhcpOption *o = g_ptr_array_index (x->srv->options, i);
           gsize len;
           const guint8 *v = g_bytes_get_data (o->value, &len);
 
@@ -1721,6 +1800,23 @@ choose_address (Exchange *x)
   return allocate_address (x);
 }
 
+/* --dhcp-reply-delay: the first tagged delay that applies, else the
+ * untagged one. */
+static guint
+reply_delay_for (const Exchange *x)
+{
+  const HearthDhcpConfig *c = x->srv->config;
+
+  for (guint i = 0; c->reply_delays != NULL && i < c->reply_delays->len; i++)
+    {
+      const HearthDhcpReplyDelay *d = g_ptr_array_index (c->reply_delays, i);
+
+      if (tags_match (&x->tags, d->match_tags))
+        return d->seconds;
+    }
+  return c->reply_delay;
+}
+
 static void
 handle_discover (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
 {
@@ -1757,6 +1853,7 @@ handle_discover (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
     add_name_options (x, &probe);
   }
   finish_reply (x, HEARTH_DHCP4_OFFER, out_buf, out);
+  out->delay_seconds = reply_delay_for (x);
   x->srv->stats.offers++;
   /* Logged by whoever sends it: an offer may still be held for a ping. */
 }
@@ -2403,6 +2500,7 @@ pxe_proxy_reply (Exchange *x, guint8 *out_buf, HearthDhcp4Reply *out)
       hearth_dhcp4_builder_add (&x->builder, HEARTH_DHCP4_OPT_VENDOR, sub->data, sub->len);
     }
   finish_reply (x, type, out_buf, out);
+  out->delay_seconds = reply_delay_for (x);
   if (on_pxe_port)
     pxe_address_reply (x, h.ciaddr, out);
   if (type == HEARTH_DHCP4_OFFER)

@@ -69,6 +69,7 @@ typedef struct {
   guint8 hwlen;
   guint8 hwaddr[16];
   gboolean durable;               /* send only after the lease store is synced */
+  guint delay_seconds;            /* --dhcp-reply-delay: hold it this long first */
   HearthDhcp4MessageType type;    /* what was sent, for logs and counters */
 } HearthDhcp4Reply;
 
@@ -105,6 +106,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcp4Server, hearth_dhcp4_server_free)
 void hearth_dhcp4_server_handle (HearthDhcp4Server *server, const guint8 *packet, gsize len,
                                  const HearthDhcp4Request *request, HearthDhcp4Message *msg,
                                  guint8 *out_buf, HearthDhcp4Reply *out_reply);
+
+/* The options of a --dhcp-optsfile or --dhcp-optsdir file, used after
+ * the configuration's own: replaces @owner's (the file's path), taking
+ * @options (HearthDhcpOption*, owning); NULL or empty removes them. A
+ * NULL @owner removes every file's options. */
+void hearth_dhcp4_server_set_file_options (HearthDhcp4Server *server, const char *owner, GPtrArray *options);
 
 /* Keep @addr out of use for @seconds (something else answers on it). */
 void hearth_dhcp4_server_quarantine (HearthDhcp4Server *server, guint32 addr, guint seconds, gint64 now);

@@ -737,13 +737,20 @@ class DoraClient:
 
     def discover_only(self, mac, timeout=2.0):
         """One DISCOVER for mac; the offered address or None."""
+        r = self.discover_reply(mac, timeout)
+        return r[1][2] if r else None
+
+    def discover_reply(self, mac, timeout=2.0, prl=(1, 3, 6, 51), resend=0.5):
+        """One DISCOVER for mac (sent again every resend s); (seconds until
+        the offer, parse_reply() of it) or None."""
         xid = self.rng.getrandbits(32)
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = start + timeout
         next_send = 0.0
         while time.monotonic() < deadline:
             if time.monotonic() >= next_send:
-                self._send(build_message(DISCOVER, xid, mac))
-                next_send = time.monotonic() + 0.5
+                self._send(build_message(DISCOVER, xid, mac, prl=prl))
+                next_send = time.monotonic() + resend
             r, _, _ = select.select([self.sock], [], [], 0.05)
             if not r:
                 continue
@@ -754,7 +761,7 @@ class DoraClient:
                     break
                 msg = parse_reply(data)
                 if msg and msg[0] == xid and msg[3] == OFFER:
-                    return msg[2]
+                    return time.monotonic() - start, msg
         return None
 
     def drain(self):

@@ -11,7 +11,9 @@ DHCP client written in Python (dhcptest.DoraClient):
   written, renamed into place and removed, and a --dhcp-hostsfile re-read
   on SIGHUP;
 - --dhcp-relay: the LAN's daemon relays to a server in a third namespace,
-  which serves the LAN's range by giaddr.
+  which serves the LAN's range by giaddr;
+- options from --dhcp-optsfile (re-read on SIGHUP) and --dhcp-optsdir
+  (watched), and --dhcp-reply-delay.
 
 HEARTH_REFERENCE=dnsmasq runs the same tests against dnsmasq 2.90.
 """
@@ -20,6 +22,7 @@ import os
 import signal
 
 import dhcptest as dt
+import hearthtest as ht
 import nettest as nt
 from hearthtest import dnsmasq_differs
 from test_dhcp import DhcpTestCase, in_range
@@ -149,6 +152,84 @@ class TestRelay(FeatureTestCase):
         self.assertEqual(len(c.acked), 1, self.d.describe() + server.describe())
         ip = list(c.acked.values())[0]
         self.assertTrue(in_range(ip, '10.77.0.200', '10.77.0.210'), ip)
+
+
+def router_of(reply):
+    """Option 3 of a parse_reply() tuple, as text ('' when absent)."""
+    v = reply[4].get(3, b'')
+    return '.'.join(str(b) for b in v[:4]) if len(v) >= 4 else ''
+
+
+class TestOptionFiles(FeatureTestCase):
+
+    def router_offered(self, c, mac, want, timeout=6.0):
+        """Ask until the offer's router is want; fail with the last one."""
+        last = []
+
+        def check():
+            r = c.discover_reply(mac, timeout=1.5)
+            last[:] = [router_of(r[1]) if r else None]
+            return last[0] == want
+        if nt.wait_for(check, timeout, interval=0.2) is None:
+            self.fail('router %r offered, expected %r%s' % (last[0] if last else None, want,
+                                                            self.d.describe()))
+
+    def test_optsfile_is_read_again_on_sighup(self):
+        path = os.path.join(self.dir, 'opts')
+        dt.write_file(path, '# the router\noption:router,10.77.0.254\n\n  garbage-option,1\n')
+        self.server('--dhcp-optsfile=' + path)
+        c = self.dora_client()
+        mac = c.new_mac()
+        self.router_offered(c, mac, '10.77.0.254')
+        # The bad line is reported with its file and line (dnsmasq says
+        # nothing), the rest used.
+        if not ht.REFERENCE:
+            self.assertIn('%s:4' % path, self.d.stderr_text())
+        dt.write_file(path, 'option:router,10.77.0.253\n')
+        r = c.discover_reply(mac, timeout=2.0)
+        self.assertEqual(router_of(r[1]) if r else None, '10.77.0.254')
+        os.kill(self.d.pid, signal.SIGHUP)
+        self.router_offered(c, mac, '10.77.0.253')
+        # Emptied: the default (ourselves) comes back.
+        dt.write_file(path, '')
+        os.kill(self.d.pid, signal.SIGHUP)
+        self.router_offered(c, mac, '10.77.0.1')
+
+    @dnsmasq_differs('dnsmasq keeps the options of a removed --dhcp-optsdir file until SIGHUP')
+    def test_optsdir_is_watched(self):
+        opts_dir = os.path.join(self.dir, 'opts.d')
+        os.mkdir(opts_dir)
+        self.server('--dhcp-optsdir=' + opts_dir)
+        c = self.dora_client()
+        mac = c.new_mac()
+        self.router_offered(c, mac, '10.77.0.1')
+        path = os.path.join(opts_dir, 'router')
+        dt.write_file(path + '.new', 'option:router,10.77.0.252\n')
+        os.rename(path + '.new', path)
+        self.router_offered(c, mac, '10.77.0.252')
+        os.unlink(path)
+        self.router_offered(c, mac, '10.77.0.1')
+
+
+class TestReplyDelay(FeatureTestCase):
+
+    def test_offer_is_delayed(self):
+        self.server('--dhcp-reply-delay=2')
+        c = self.dora_client()
+        r = c.discover_reply(c.new_mac(), timeout=5.0, resend=10.0)
+        self.assertIsNotNone(r, self.d.describe())
+        self.assertGreaterEqual(r[0], 1.9, self.d.describe())
+
+    def test_tagged_delay(self):
+        c = self.dora_client()
+        slow, fast = c.new_mac(), c.new_mac()
+        self.server('--dhcp-mac=set:slow,' + dt.mac_text(slow), '--dhcp-reply-delay=tag:slow,2')
+        r = c.discover_reply(fast, timeout=5.0, resend=10.0)
+        self.assertIsNotNone(r, self.d.describe())
+        self.assertLess(r[0], 1.0, self.d.describe())
+        r = c.discover_reply(slow, timeout=5.0, resend=10.0)
+        self.assertIsNotNone(r, self.d.describe())
+        self.assertGreaterEqual(r[0], 1.9, self.d.describe())
 
 
 if __name__ == '__main__':
