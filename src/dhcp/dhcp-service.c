@@ -118,6 +118,8 @@ struct _HearthDhcpService {
   guint retry_source;
   gboolean failing;             /* the lease file cannot be written: serving from memory */
   gboolean loading;
+  guint loaded;                 /* leases loaded at start, and expired ones dropped */
+  guint expired_at_load;
   HearthDhcp4Message *msg;
   guint8 *rx;
   guint8 *tx;
@@ -523,8 +525,9 @@ load_leases (HearthDhcpService *svc, int *out_init_status, GError **error)
         g_warning (_("cannot rewrite lease file %s: %s"), path, local->message);
     }
   svc->loading = FALSE;
-  if (ok)
-    g_info (_("%u DHCP leases loaded, %u expired ones dropped"), st.loaded, st.expired);
+  /* Said once logging is set up (hearth_dhcp_service_start). */
+  svc->loaded = st.loaded;
+  svc->expired_at_load = st.expired;
   return ok;
 }
 
@@ -1558,6 +1561,8 @@ watch_dirs (HearthDhcpService *svc, GPtrArray *dirs, const DirKind *kind)
 void
 hearth_dhcp_service_start (HearthDhcpService *svc)
 {
+  if (svc->store != NULL || svc->config->lease_file_ro)
+    g_info (_("%u DHCP leases loaded, %u expired ones dropped"), svc->loaded, svc->expired_at_load);
   if (svc->dir_monitors->len == 0)
     {
       watch_dirs (svc, svc->config->hosts_dirs, &hosts_dir_kind);
