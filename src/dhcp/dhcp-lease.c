@@ -13,8 +13,23 @@
 
 #include <string.h>
 
+/* Which addresses are leased, as a bitmap in chunks of 4096 addresses
+ * (only chunks holding a lease exist), with a summary word of the full
+ * 64-address words: the first free address after a point is found in a
+ * few word operations per chunk, however the leases cluster. */
+#define CHUNK_SHIFT 12
+#define CHUNK_SIZE (1u << CHUNK_SHIFT)
+#define CHUNK_WORDS (CHUNK_SIZE / 64)
+
+typedef struct {
+  guint64 words[CHUNK_WORDS]; /* bit set = leased */
+  guint64 full;               /* bit w set = words[w] is all ones */
+  guint count;
+} AddrChunk;
+
 struct _HearthDhcpLeaseTable {
   GHashTable *by_addr;     /* GUINT_TO_POINTER(addr) -> lease (owns the leases) */
+  GHashTable *chunks;      /* addr >> CHUNK_SHIFT -> AddrChunk */
   GHashTable *by_hwaddr;   /* lease -> lease, hashed on the hardware address */
   GHashTable *by_client_id;/* GBytes -> lease */
   GHashTable *by_hostname; /* lower-cased name -> lease */
@@ -87,6 +102,7 @@ hearth_dhcp_lease_table_new (void)
   HearthDhcpLeaseTable *t = g_new0 (HearthDhcpLeaseTable, 1);
 
   t->by_addr = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) lease_free);
+  t->chunks = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   t->by_hwaddr = g_hash_table_new (hwaddr_hash, hwaddr_equal);
   t->by_client_id = g_hash_table_new (g_bytes_hash, g_bytes_equal);
   t->by_hostname = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -109,6 +125,7 @@ hearth_dhcp_lease_table_free (HearthDhcpLeaseTable *t)
   g_hash_table_unref (t->by_id);
   g_hash_table_unref (t->committed);
   g_hash_table_unref (t->by_addr);
+  g_hash_table_unref (t->chunks);
   g_free (t);
 }
 
@@ -117,6 +134,79 @@ hearth_dhcp_lease_table_set_func (HearthDhcpLeaseTable *t, HearthDhcpLeaseFunc f
 {
   t->func = func;
   t->func_data = user_data;
+}
+
+static void
+mark_addr (HearthDhcpLeaseTable *t, guint32 addr, gboolean leased)
+{
+  gpointer key = GUINT_TO_POINTER (addr >> CHUNK_SHIFT);
+  AddrChunk *c = g_hash_table_lookup (t->chunks, key);
+  guint off = addr & (CHUNK_SIZE - 1);
+  guint64 bit = G_GUINT64_CONSTANT (1) << (off & 63);
+
+  if (c == NULL)
+    {
+      if (!leased)
+        return;
+      c = g_new0 (AddrChunk, 1);
+      g_hash_table_insert (t->chunks, key, c);
+    }
+  if (leased && !(c->words[off / 64] & bit))
+    {
+      c->words[off / 64] |= bit;
+      c->count++;
+      if (c->words[off / 64] == G_MAXUINT64)
+        c->full |= G_GUINT64_CONSTANT (1) << (off / 64);
+    }
+  else if (!leased && (c->words[off / 64] & bit))
+    {
+      c->words[off / 64] &= ~bit;
+      c->full &= ~(G_GUINT64_CONSTANT (1) << (off / 64));
+      if (--c->count == 0)
+        g_hash_table_remove (t->chunks, key);
+    }
+}
+
+gboolean
+hearth_dhcp_lease_table_next_free (HearthDhcpLeaseTable *t, guint32 from, guint32 to, guint32 *out_addr)
+{
+  guint32 a = from;
+
+  while (a <= to)
+    {
+      const AddrChunk *c = g_hash_table_lookup (t->chunks, GUINT_TO_POINTER (a >> CHUNK_SHIFT));
+      guint32 base = a & ~(CHUNK_SIZE - 1);
+      guint32 last = base | (CHUNK_SIZE - 1);
+
+      if (c == NULL)
+        {
+          *out_addr = a;
+          return TRUE;
+        }
+      if (c->count < CHUNK_SIZE)
+        {
+          guint off = a - base;
+          guint w = off / 64;
+          guint64 free_bits = ~c->words[w] & (G_MAXUINT64 << (off & 63));
+          guint64 open_words = w == CHUNK_WORDS - 1 ? 0 : ~c->full & (G_MAXUINT64 << (w + 1));
+
+          if (free_bits != 0 || open_words != 0)
+            {
+              guint w2 = free_bits != 0 ? w : (guint) __builtin_ctzll (open_words);
+              guint64 bits = free_bits != 0 ? free_bits : ~c->words[w2];
+              guint32 found = base + w2 * 64 + (guint32) __builtin_ctzll (bits);
+
+              if (found > to)
+                return FALSE;
+              *out_addr = found;
+              return TRUE;
+            }
+        }
+      if (last >= to)
+        return FALSE;
+      a = last + 1;
+    }
+  return FALSE;
 }
 
 HearthDhcpLease *
@@ -202,6 +292,7 @@ hearth_dhcp_lease_table_add (HearthDhcpLeaseTable *t, guint32 addr, guint8 hwtyp
   lease->length = HEARTH_DHCP_LEASE_INFINITE;
   set_client_fields (lease, hwtype, hwaddr, hwlen, client_id);
   g_hash_table_insert (t->by_addr, GUINT_TO_POINTER (addr), lease);
+  mark_addr (t, addr, TRUE);
   g_hash_table_insert (t->by_id, GUINT_TO_POINTER (lease->id), lease);
   index_client (t, lease);
   lease->expiry_iter = g_sequence_insert_sorted (t->by_expiry, lease, expiry_cmp, NULL);
@@ -268,6 +359,7 @@ hearth_dhcp_lease_table_remove (HearthDhcpLeaseTable *t, HearthDhcpLease *lease,
   unindex_client (t, lease);
   g_sequence_remove (lease->expiry_iter);
   g_hash_table_remove (t->by_id, GUINT_TO_POINTER (lease->id));
+  mark_addr (t, lease->addr, FALSE);
   g_hash_table_remove (t->by_addr, GUINT_TO_POINTER (lease->addr));
 }
 

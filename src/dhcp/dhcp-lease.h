@@ -82,6 +82,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthDhcpLeaseTable, hearth_dhcp_lease_table_fre
 
 void hearth_dhcp_lease_table_set_func (HearthDhcpLeaseTable *table, HearthDhcpLeaseFunc func, gpointer user_data);
 
+/* The first address in [from, to] no lease holds, in a few word
+ * operations per 4096 addresses however the leases cluster; FALSE when
+ * every one is leased. */
+gboolean hearth_dhcp_lease_table_next_free (HearthDhcpLeaseTable *table, guint32 from, guint32 to,
+                                            guint32 *out_addr);
 HearthDhcpLease *hearth_dhcp_lease_table_lookup_addr (HearthDhcpLeaseTable *table, guint32 addr);
 HearthDhcpLease *hearth_dhcp_lease_table_lookup_hwaddr (HearthDhcpLeaseTable *table, guint8 hwtype,
                                                         const guint8 *hwaddr, guint8 hwlen);

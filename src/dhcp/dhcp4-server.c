@@ -872,10 +872,30 @@ client_hash (const Exchange *x)
   return h;
 }
 
-/* A free address from the subnet's dynamic ranges: probing starts at a
- * point given by the client's hash (so a client tends to get the same
- * address again) or at the range start with --dhcp-sequential-ip. Each
- * probe is O(1). */
+/* The first address in [from, to] that is free for this client. The
+ * lease table skips leased addresses in bulk; what is left to check one
+ * by one is unleased but taken otherwise (held, reserved, ours), which
+ * the hold limit and the reservations bound. */
+static guint32
+first_available (Exchange *x, guint32 from, guint32 to)
+{
+  guint32 a = from;
+
+  while (from <= to && hearth_dhcp_lease_table_next_free (x->srv->leases, a, to, &a))
+    {
+      if (address_available (x, a))
+        return a;
+      if (a == to)
+        break;
+      a++;
+    }
+  return 0;
+}
+
+/* A free address from the subnet's dynamic ranges: the search starts at
+ * a point given by the client's hash (so a client tends to get the same
+ * address again), or at the range start with --dhcp-sequential-ip, and
+ * wraps round. */
 static guint32
 allocate_address (Exchange *x)
 {
@@ -885,19 +905,17 @@ allocate_address (Exchange *x)
     {
       const HearthDhcpRange *r = g_ptr_array_index (x->ranges, i);
       guint64 size;
-      guint64 start;
+      guint32 first, a;
 
       if (r->mode != HEARTH_DHCP_RANGE_DYNAMIC || !tags_match (&x->tags, r->match_tags))
         continue;
       size = (guint64) r->end - r->start + 1;
-      start = x->srv->config->sequential_ip ? 0 : hash % size;
-      for (guint64 n = 0; n < size; n++)
-        {
-          guint32 a = r->start + (guint32) ((start + n) % size);
-
-          if (address_available (x, a))
-            return a;
-        }
+      first = r->start + (guint32) (x->srv->config->sequential_ip ? 0 : hash % size);
+      a = first_available (x, first, r->end);
+      if (a == 0 && first > r->start)
+        a = first_available (x, r->start, first - 1);
+      if (a != 0)
+        return a;
     }
   return 0;
 }

@@ -612,6 +612,90 @@ test_lease_many (void)
   g_string_free (ev.log, TRUE);
 }
 
+/* ---- free addresses ---- */
+
+static void
+add_at (HearthDhcpLeaseTable *t, guint32 addr)
+{
+  guint8 mac[6] = { 2, 0, addr >> 24, addr >> 16, addr >> 8, addr };
+
+  g_assert_nonnull (hearth_dhcp_lease_table_add (t, addr, 1, mac, 6, NULL));
+}
+
+/* The answer the slow way. */
+static gboolean
+brute_next_free (HearthDhcpLeaseTable *t, guint32 from, guint32 to, guint32 *out)
+{
+  for (guint64 a = from; a <= to; a++)
+    if (hearth_dhcp_lease_table_lookup_addr (t, (guint32) a) == NULL)
+      {
+        *out = (guint32) a;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+test_lease_next_free (void)
+{
+  g_autoptr (HearthDhcpLeaseTable) t = hearth_dhcp_lease_table_new ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  guint32 a = 0;
+
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (10, 0, 0, 1), ip (10, 0, 0, 9), &a));
+  g_assert_cmpuint (a, ==, ip (10, 0, 0, 1));
+
+  /* A block over several 4096-address chunks and 64-address words. */
+  for (guint32 x = ip (10, 0, 0, 1); x <= ip (10, 0, 20, 0); x++)
+    add_at (t, x);
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (10, 0, 0, 1), ip (10, 0, 255, 255), &a));
+  g_assert_cmpuint (a, ==, ip (10, 0, 20, 1));
+  g_assert_false (hearth_dhcp_lease_table_next_free (t, ip (10, 0, 0, 1), ip (10, 0, 20, 0), &a));
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (9, 255, 255, 250), ip (10, 0, 0, 10), &a));
+  g_assert_cmpuint (a, ==, ip (9, 255, 255, 250));
+  /* A hole in the middle of a full word. */
+  hearth_dhcp_lease_table_remove (t, hearth_dhcp_lease_table_lookup_addr (t, ip (10, 0, 5, 7)),
+                                  HEARTH_DHCP_LEASE_REASON_ADMIN);
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (10, 0, 0, 1), ip (10, 0, 255, 255), &a));
+  g_assert_cmpuint (a, ==, ip (10, 0, 5, 7));
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (10, 0, 5, 8), ip (10, 0, 255, 255), &a));
+  g_assert_cmpuint (a, ==, ip (10, 0, 20, 1));
+  add_at (t, ip (10, 0, 5, 7));
+
+  /* One chunk exactly full, the next one empty. */
+  for (guint32 x = ip (10, 1, 0, 0); x <= ip (10, 1, 15, 255); x++)
+    add_at (t, x);
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, ip (10, 1, 0, 0), ip (10, 1, 255, 255), &a));
+  g_assert_cmpuint (a, ==, ip (10, 1, 16, 0));
+
+  /* The top of the address space: no wrap, no endless loop. */
+  add_at (t, 0xfffffffeu);
+  add_at (t, 0xffffffffu);
+  g_assert_false (hearth_dhcp_lease_table_next_free (t, 0xfffffffeu, 0xffffffffu, &a));
+  g_assert_true (hearth_dhcp_lease_table_next_free (t, 0xfffffff0u, 0xffffffffu, &a));
+  g_assert_cmpuint (a, ==, 0xfffffff0u);
+
+  /* Against the slow way, on a random third of a /20. */
+  for (guint i = 0; i < 1400; i++)
+    {
+      guint32 x = ip (10, 2, 0, 0) + (guint32) g_rand_int_range (rand, 0, 4096);
+
+      if (hearth_dhcp_lease_table_lookup_addr (t, x) == NULL)
+        add_at (t, x);
+    }
+  for (guint i = 0; i < 2000; i++)
+    {
+      guint32 from = ip (10, 2, 0, 0) + (guint32) g_rand_int_range (rand, 0, 4200);
+      guint32 to = from + (guint32) g_rand_int_range (rand, 0, 300);
+      guint32 want = 0, got = 0;
+      gboolean found = brute_next_free (t, from, to, &want);
+
+      g_assert_cmpint (hearth_dhcp_lease_table_next_free (t, from, to, &got), ==, found);
+      if (found)
+        g_assert_cmpuint (got, ==, want);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -627,5 +711,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp/lease/record", test_lease_record);
   g_test_add_func ("/dhcp/lease/format-hwaddr", test_lease_format_hwaddr);
   g_test_add_func ("/dhcp/lease/many", test_lease_many);
+  g_test_add_func ("/dhcp/lease/next-free", test_lease_next_free);
   return g_test_run ();
 }

@@ -1873,6 +1873,976 @@ test_expiry (void)
   g_assert_cmpint (fx_renew (fx, 1, a, TRUE), ==, HEARTH_DHCP4_NAK);
 }
 
+/* ---- PXE ----
+ * Expected bytes are dnsmasq 2.90's on the wire (captured against a
+ * server at 10.77.0.1; here the server is 192.168.1.1 = c0 a8 01 01). */
+
+/* What a PXE ROM sends in option 55 (BIOS PXE 2.1 ROMs ask for 43, 60, 66, 67 and 128-135). */
+static const guint8 pxe_prl[] = { 1, 2, 3, 5, 6, 11, 12, 13, 15, 16, 17, 18, 43, 54, 60, 66, 67,
+                                  128, 129, 130, 131, 132, 133, 134, 135 };
+/* Option 97: type 0 and a 16-byte GUID. */
+static const guint8 pxe_uuid[17] = { 0x00, 0x44, 0x45, 0x4c, 0x4c, 0x10, 0x00, 0x10, 0x4e,
+                                     0x80, 0x4b, 0xb4, 0xc0, 0x4f, 0x4e, 0x31, 0x32 };
+
+#define PXE_VENDOR_BIOS "PXEClient:Arch:00000:UNDI:002001"
+#define PXE_VENDOR_EFI "PXEClient:Arch:00007:UNDI:003016"
+#define PROXY_LINE "dhcp-range=192.168.1.0,proxy"
+#define PXE_CIADDR LAN (50)
+
+/* A request from a PXE ROM: option 60 @vendor (NULL: none), option 93
+ * @arch (-1: none), option 97 with 17 bytes, the PXE parameter list. */
+static Pkt *
+pxe_pkt (HearthDhcp4MessageType type, guint client, const char *vendor, gint arch)
+{
+  Pkt *p = pkt_new (type, client);
+
+  pkt_opt (p, HEARTH_DHCP4_OPT_PARAMETER_LIST, pxe_prl, sizeof pxe_prl);
+  if (vendor != NULL)
+    pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, vendor);
+  if (arch >= 0)
+    {
+      guint8 a[2] = { (guint8) (arch >> 8), (guint8) arch };
+
+      pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_ARCH, a, 2);
+    }
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_UUID, pxe_uuid, sizeof pxe_uuid);
+  return p;
+}
+
+/* Boot server discovery: a REQUEST (or INFORM) from @ciaddr naming
+ * menu item @item at @layer in option 43 sub-option 71. */
+static Pkt *
+pxe_boot_req (HearthDhcp4MessageType type, guint client, guint32 ciaddr, guint16 item, guint16 layer)
+{
+  Pkt *p = pxe_pkt (type, client, PXE_VENDOR_BIOS, 0);
+  guint8 v[7] = { 71, 4, item >> 8, item & 0xff, layer >> 8, layer & 0xff, 255 };
+
+  p->b.header.ciaddr = ciaddr;
+  pkt_opt (p, HEARTH_DHCP4_OPT_VENDOR, v, sizeof v);
+  return p;
+}
+
+/* The request arrives on port 4011 from @src:@port (unicast), or on the
+ * server port (from 0.0.0.0:68, broadcast) when @port is 0. */
+static void
+fx_pxe_port (Fx *fx, guint32 src, guint16 port)
+{
+  fx->req.local_port = port != 0 ? HEARTH_DHCP4_PXE_PORT : 0;
+  fx->req.src_addr = src;
+  fx->req.src_port = port != 0 ? port : 68;
+  fx->req.unicast = port != 0;
+}
+
+/* The reply's option codes in wire order, "53,54,60,97,43". */
+static char *
+r_codes (Fx *fx)
+{
+  GString *s = g_string_new (NULL);
+  gsize pos = HEARTH_DHCP4_FIXED_LEN + 4;
+
+  while (pos < fx->out.len && fx->out_buf[pos] != HEARTH_DHCP4_OPT_END)
+    {
+      if (fx->out_buf[pos] == HEARTH_DHCP4_OPT_PAD)
+        {
+          pos++;
+          continue;
+        }
+      g_assert_cmpuint (fx->out.len - pos, >=, 2);
+      g_string_append_printf (s, "%s%u", s->len > 0 ? "," : "", fx->out_buf[pos]);
+      pos += 2 + (gsize) fx->out_buf[pos + 1];
+    }
+  g_assert_cmpuint (pos, <, fx->out.len);
+  return g_string_free (s, FALSE);
+}
+
+#define assert_r_codes(fx, expected)                                                               \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    g_autofree char *_codes = r_codes (fx);                                                        \
+    g_assert_cmpstr (_codes, ==, (expected));                                                      \
+  }                                                                                                \
+  G_STMT_END
+
+/* Is there a sub-option @code in the reply's option 43 (walking PADs and
+ * stopping at END)? */
+static gboolean
+r_vendor_has_sub (Fx *fx, guint8 code)
+{
+  gsize len = 0;
+  const guint8 *p = hearth_dhcp4_message_get_option (fx->reply, HEARTH_DHCP4_OPT_VENDOR, &len);
+  gsize pos = 0;
+
+  while (p != NULL && pos < len && p[pos] != 255)
+    {
+      if (p[pos] == 0)
+        {
+          pos++;
+          continue;
+        }
+      g_assert_cmpuint (len - pos, >=, 2);
+      g_assert_cmpuint (len - pos - 2, >=, p[pos + 1]);
+      if (p[pos] == code)
+        return TRUE;
+      pos += 2 + (gsize) p[pos + 1];
+    }
+  return FALSE;
+}
+
+static void
+assert_no_lease (Fx *fx)
+{
+  g_assert_cmpuint (hearth_dhcp_lease_table_size (fx->leases), ==, 0);
+  g_assert_cmpstr (fx->events->str, ==, "");
+}
+
+#define SCENARIO_A                                                                                 \
+  "pxe-service=x86PC,Install Linux,pxelinux", "pxe-service=x86PC,Memory test,memtest.bin,192.168.1.9", \
+      "pxe-service=X86-64_EFI,EFI boot,grubx64.efi", "pxe-prompt=Press F8 for menu,10"
+
+/* Option 43 of scenario A's BIOS offer: discovery control 3, both items
+ * served by us (even the one naming 192.168.1.9), the menu, the prompt. */
+#define SCENARIO_A_43                                                                              \
+  "\x06\x01\x03"                                                                                   \
+  "\x08\x0e\x80\x00\x01\xc0\xa8\x01\x01\x80\x01\x01\xc0\xa8\x01\x01"                               \
+  "\x09\x1e\x80\x00\x0d"                                                                           \
+  "Install Linux"                                                                                  \
+  "\x80\x01\x0b"                                                                                   \
+  "Memory test"                                                                                    \
+  "\x0a\x12\x0a"                                                                                   \
+  "Press F8 for menu"                                                                              \
+  "\xff"
+
+static void
+assert_proxy_header (Fx *fx, guint32 ciaddr, guint16 flags)
+{
+  g_assert_cmphex (fx->reply->header.yiaddr, ==, 0);
+  g_assert_cmphex (fx->reply->header.ciaddr, ==, ciaddr);
+  g_assert_cmphex (fx->reply->header.giaddr, ==, 0);
+  g_assert_cmphex (fx->reply->header.flags, ==, flags);
+  g_assert_cmpuint (fx->reply->header.hlen, ==, 6);
+}
+
+static void
+test_pxe_proxy_discover (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A);
+  guint8 mac[6];
+  Pkt *p;
+
+  client_mac (1, mac);
+  g_assert_true (hearth_dhcp_config_pxe_enabled (fx->config));
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==,
+                   HEARTH_DHCP4_OFFER);
+  assert_proxy_header (fx, 0, HEARTH_DHCP4_FLAG_BROADCAST);
+  g_assert_cmpmem (fx->reply->header.chaddr, 6, mac, 6);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, 0);
+  g_assert_cmpstr ((const char *) fx->reply->header.sname, ==, "");
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "");
+  /* No address, no lease time, no netmask, router or DNS. */
+  assert_r_codes (fx, "53,54,60,97,43");
+  g_assert_cmphex (r_u32 (fx, HEARTH_DHCP4_OPT_SERVER_ID), ==, SERVER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  {
+    gsize len;
+    const guint8 *uuid = r_opt (fx, HEARTH_DHCP4_OPT_CLIENT_UUID, &len);
+
+    g_assert_cmpmem (uuid, len, pxe_uuid, sizeof pxe_uuid);
+  }
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, SCENARIO_A_43);
+  /* Broadcast from the server port. */
+  g_assert_cmphex (fx->out.dst_addr, ==, 0xffffffffu);
+  g_assert_cmpuint (fx->out.dst_port, ==, 68);
+  g_assert_cmpuint (fx->out.src_port, ==, 0);
+  g_assert_cmphex (fx->out.src_addr, ==, SERVER);
+  g_assert_false (fx->out.via_arp);
+  g_assert_false (fx->out.durable);
+  g_assert_cmpuint (fx_stats (fx).offers, ==, 1);
+  assert_no_lease (fx);
+
+  /* A 16-byte option 97 is not echoed. */
+  p = pkt_new (HEARTH_DHCP4_DISCOVER, 2);
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, PXE_VENDOR_BIOS);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_ARCH, "\x00\x00", 2);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_UUID, pxe_uuid, 16);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  assert_r_codes (fx, "53,54,60,43");
+
+  /* Nobody else gets anything from a proxy range. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, "udhcp 1.36.1", 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, NULL, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, "HTTPClient:Arch:00016:UNDI:003001", 16)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, "xPXEClient:Arch:00000:UNDI:002001", 0)), ==,
+                   NO_REPLY);
+  /* The vendor string is a case-sensitive prefix. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, "pxeclient:Arch:00000:UNDI:002001", 0)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, "PXEClien", 0)), ==, NO_REPLY);
+  /* Without option 93 a PXE vendor class is not enough. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 3, PXE_VENDOR_BIOS, -1)), ==, NO_REPLY);
+  /* Port 67: a REQUEST (even from a PXE client) without 43.71, and the
+   * other message types, get nothing. */
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  pkt_addr (p, HEARTH_DHCP4_OPT_SERVER_ID, SERVER);
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  p = pxe_pkt (HEARTH_DHCP4_INFORM, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DECLINE, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_RELEASE, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pkt_new (HEARTH_DHCP4_NONE, 1)), ==, NO_REPLY);
+  g_assert_cmpuint (fx_stats (fx).offers, ==, 2);
+  g_assert_cmpuint (fx_stats (fx).acks, ==, 0);
+  assert_no_lease (fx);
+}
+
+/* A proxy range alone (no --pxe-service or --pxe-prompt) does not turn PXE
+ * on: dnsmasq answers nothing, even with a --dhcp-boot. */
+static void
+test_pxe_proxy_disabled (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, "dhcp-boot=pxelinux.0");
+
+  g_assert_false (hearth_dhcp_config_pxe_enabled (fx->config));
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   NO_REPLY);
+  assert_no_lease (fx);
+}
+
+/* --dhcp-ignore applies to proxy DHCP too. */
+static void
+test_pxe_proxy_ignored (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A, "dhcp-vendorclass=set:old,UNDI:002001",
+                              "dhcp-ignore=tag:old");
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==,
+                   HEARTH_DHCP4_OFFER);
+}
+
+/* Requests that arrive on port 4011 are answered from 4011, to the
+ * client's address and port. */
+static void
+test_pxe_proxy_port_4011 (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A);
+  Pkt *p;
+
+  /* REQUEST with ciaddr, from 4011: ACK, ciaddr kept, flags as sent. */
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  assert_proxy_header (fx, PXE_CIADDR, 0);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, 0);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "");
+  assert_r_codes (fx, "53,54,60,97,43");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, SCENARIO_A_43);
+  g_assert_cmpuint (fx->out.src_port, ==, HEARTH_DHCP4_PXE_PORT);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 4011);
+  g_assert_cmphex (fx->out.src_addr, ==, SERVER);
+  g_assert_false (fx->out.via_arp);
+
+  /* From port 68, and broadcast: still to ciaddr, and to the port it came from. */
+  fx_pxe_port (fx, PXE_CIADDR, 68);
+  fx->req.unicast = FALSE;
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmpuint (fx->out.src_port, ==, HEARTH_DHCP4_PXE_PORT);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 68);
+
+  /* ciaddr 0: to the packet's source, broadcast bit set. */
+  fx_pxe_port (fx, LAN (51), 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  assert_proxy_header (fx, 0, HEARTH_DHCP4_FLAG_BROADCAST);
+  g_assert_cmphex (fx->out.dst_addr, ==, LAN (51));
+  g_assert_cmpuint (fx->out.dst_port, ==, 4011);
+
+  /* A DISCOVER sent to 4011 gets an OFFER, like one on port 67, but from
+   * 4011 to its source. */
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  assert_proxy_header (fx, 0, HEARTH_DHCP4_FLAG_BROADCAST);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, SCENARIO_A_43);
+  g_assert_cmpuint (fx->out.src_port, ==, HEARTH_DHCP4_PXE_PORT);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 4011);
+
+  /* Not a PXE client: nothing on 4011 either. */
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 2, "udhcp 1.36.1", 0);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  /* Nor DECLINE or RELEASE. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DECLINE, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_RELEASE, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  assert_no_lease (fx);
+}
+
+/* Boot server discovery (43.71): the chosen item's file. */
+static void
+test_pxe_boot_server (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A, "pxe-service=x86PC,Local server,13",
+                              "pxe-service=x86PC,Other,other");
+
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmphex (fx->reply->header.yiaddr, ==, PXE_CIADDR);
+  g_assert_cmphex (fx->reply->header.ciaddr, ==, 0);
+  g_assert_cmphex (fx->reply->header.flags, ==, 0);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  g_assert_cmpstr ((const char *) fx->reply->header.sname, ==, "");
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "pxelinux.0");
+  assert_r_codes (fx, "53,54,60,97,43");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x47\x04\x80\x00\x00\x00"
+                "\x0a\x12\x0a"
+                "Press F8 for menu"
+                "\xff");
+  g_assert_cmpuint (fx->out.src_port, ==, HEARTH_DHCP4_PXE_PORT);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 4011);
+  g_assert_false (fx->out.via_arp);
+  g_assert_cmpuint (fx_stats (fx).acks, ==, 1);
+
+  /* The second item: its own server, a basename with a dot is kept. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8001, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, LAN (9));
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "memtest.bin");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x47\x04\x80\x01\x00\x00"
+                "\x0a\x12\x0a"
+                "Press F8 for menu"
+                "\xff");
+  /* Layer 2: ".2"; a dotted name stays as it is. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 2)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "pxelinux.2");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x47\x04\x80\x00\x00\x02"
+                "\x0a\x12\x0a"
+                "Press F8 for menu"
+                "\xff");
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8001, 2)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "memtest.bin");
+  /* Item numbers count basename items only (13 took none): "other" is 0x8003. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8003, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "other.0");
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  /* Any architecture may ask for any item (the EFI one, 0x8002, from a BIOS client). */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8002, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "grubx64.efi");
+  /* INFORM works as REQUEST does. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_INFORM, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmphex (fx->reply->header.yiaddr, ==, PXE_CIADDR);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "pxelinux.0");
+  assert_no_lease (fx);
+
+  /* Nothing for: an unknown item, an item without a file (type 13 and
+   * local boot 0), BIS (bit 15 of the layer), no ciaddr, a ciaddr off
+   * the subnet, and a non-PXE client. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x1234, 0)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8004, 0)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 13, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0x8000)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0x8001)), ==,
+                   NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, 0, 0x8000, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, ip (10, 1, 2, 3), 0x8000, 0)), ==,
+                   NO_REPLY);
+  {
+    Pkt *p = pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0);
+
+    hearth_dhcp4_builder_add (&p->b, HEARTH_DHCP4_OPT_VENDOR_CLASS, "udhcp", 5);
+    g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  }
+  /* DISCOVER with a 71 is a DISCOVER: the menu, not the file. */
+  {
+    Pkt *p = pxe_boot_req (HEARTH_DHCP4_DISCOVER, 1, 0, 0x8000, 0);
+
+    g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+    g_assert_cmphex (yiaddr (fx), ==, 0);
+    g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "");
+  }
+
+  /* On port 67: from the server port to ciaddr, port 68 when the packet
+   * came from elsewhere... */
+  fx_pxe_port (fx, 0, 0);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmphex (fx->reply->header.yiaddr, ==, PXE_CIADDR);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "pxelinux.0");
+  g_assert_cmpuint (fx->out.src_port, ==, 0);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 68);
+  g_assert_false (fx->out.via_arp);
+  /* ... and its source port when it came from ciaddr. */
+  fx->req.src_addr = PXE_CIADDR;
+  fx->req.src_port = 4011;
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpuint (fx->out.src_port, ==, 0);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 4011);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0x8000)), ==,
+                   NO_REPLY);
+  assert_no_lease (fx);
+}
+
+/* Tagged items are in the menu only for tagged clients, but the boot
+ * server hands out any item by number; a tagged prompt comes after the
+ * menu and replaces the synthetic one. (dnsmasq scenario K.) */
+static void
+test_pxe_tags (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, "pxe-service=tag:red,x86PC,Red,red", "pxe-service=x86PC,Plain,plain",
+                              "dhcp-vendorclass=set:red,UNDI:002001", "pxe-prompt=tag:red,Red prompt,3");
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==,
+                   HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x08\x0e\x80\x00\x01\xc0\xa8\x01\x01\x80\x01\x01\xc0\xa8\x01\x01"
+                "\x09\x0e\x80\x00\x03"
+                "Red"
+                "\x80\x01\x05"
+                "Plain"
+                "\x0a\x0b\x03"
+                "Red prompt"
+                "\xff");
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 2, "PXEClient:Arch:00000:UNDI:003000", 0)), ==,
+                   HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\x00"
+                "PXE"
+                "\x08\x07\x80\x01\x01\xc0\xa8\x01\x01"
+                "\x09\x08\x80\x01\x05"
+                "Plain"
+                "\xff");
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  {
+    Pkt *p = pxe_boot_req (HEARTH_DHCP4_REQUEST, 2, PXE_CIADDR, 0x8000, 0);
+
+    hearth_dhcp4_builder_add (&p->b, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient:Arch:00000:UNDI:003000", 32);
+    g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  }
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "red.0");
+  /* Untagged: no prompt at all in a boot server ACK. */
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, "\x47\x04\x80\x00\x00\x00\xff");
+}
+
+/* Option 43 sent by the client that does not hold a well-formed 71. */
+static void
+test_pxe_boot_item_malformed (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A);
+  static const struct
+  {
+    const char *bytes;
+    gsize len;
+  } cases[] = {
+    { "\x47", 1 },                                 /* code without a length */
+    { "\x47\x04\x80\x00", 4 },                     /* length past the end */
+    { "\x47\x05\x80\x00\x00\x00", 6 },             /* length past the end by one */
+    { "\x47\x03\x80\x00\x00", 5 },                 /* too short for type and layer */
+    { "\x47\x00", 2 },
+    { "\x00\x00\x00\x00", 4 },                     /* only PADs */
+    { "\x00", 1 },
+    { "", 0 },                                     /* empty */
+    { "\xff\x47\x04\x80\x00\x00\x00", 7 },         /* 71 after END */
+    { "\x01\x09\x00\x00\x47\x04\x80\x00\x00\x00", 10 }, /* 71 hidden inside a sub-option that runs past the end */
+    { "\x01\xff\x47\x04\x80\x00\x00\x00\xff", 9 },
+    { "\x00\x00\x47", 3 },
+    { "\x00\x47\x04\x80\x00\x00", 6 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Pkt *p;
+
+      /* Port 67: nothing at all (a proxy range answers only 71 there). */
+      fx_pxe_port (fx, 0, 0);
+      p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+      p->b.header.ciaddr = PXE_CIADDR;
+      pkt_opt (p, HEARTH_DHCP4_OPT_VENDOR, cases[i].bytes, cases[i].len);
+      g_test_message ("case %u", i);
+      g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+      /* Port 4011: the proxy ACK with the menu, never a boot file. */
+      fx_pxe_port (fx, PXE_CIADDR, 4011);
+      p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+      p->b.header.ciaddr = PXE_CIADDR;
+      pkt_opt (p, HEARTH_DHCP4_OPT_VENDOR, cases[i].bytes, cases[i].len);
+      g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+      g_assert_cmphex (yiaddr (fx), ==, 0);
+      g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "");
+      assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, SCENARIO_A_43);
+    }
+  /* PADs before a good 71 are skipped. */
+  {
+    Pkt *p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+
+    p->b.header.ciaddr = PXE_CIADDR;
+    pkt_opt (p, HEARTH_DHCP4_OPT_VENDOR, "\x00\x00\x01\x01\x07\x47\x04\x80\x00\x00\x00\xff", 12);
+    g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+    g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "pxelinux.0");
+  }
+  assert_no_lease (fx);
+}
+
+/* EFI firmware (93 >= 6) gets no menu on port 67: siaddr points it at
+ * port 4011, where a single EFI item is handed out straight away. */
+static void
+test_pxe_efi (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A);
+  g_autoptr (Fx) two = fx_new (PROXY_LINE, "pxe-service=x86PC,BIOS boot,pxelinux",
+                               "pxe-service=X86-64_EFI,EFI shim,shimx64.efi",
+                               "pxe-service=x86-64_efi,EFI grub,grubx64.efi", "pxe-service=ARM64_EFI,ARM,arm.efi");
+  g_autoptr (Fx) nodot = fx_new (PROXY_LINE, "pxe-service=x86-64_EFI,EFI,efi/grubx64,192.168.1.9");
+  g_autoptr (Fx) none = fx_new (PROXY_LINE, "pxe-service=x86PC,BIOS boot,pxelinux");
+  Pkt *p;
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==, HEARTH_DHCP4_OFFER);
+  assert_proxy_header (fx, 0, HEARTH_DHCP4_FLAG_BROADCAST);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "");
+  g_assert_cmpstr ((const char *) fx->reply->header.sname, ==, "");
+  assert_r_codes (fx, "53,54,60,97");
+  g_assert_cmphex (fx->out.dst_addr, ==, 0xffffffffu);
+
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_EFI, 7);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  assert_proxy_header (fx, PXE_CIADDR, 0);
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  g_assert_cmpstr ((const char *) fx->reply->header.sname, ==, "192.168.1.1");
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "grubx64.efi");
+  assert_r_codes (fx, "53,54,60,97");
+  g_assert_cmpuint (fx->out.src_port, ==, HEARTH_DHCP4_PXE_PORT);
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+
+  /* No dot: ".0"; the item's own server in siaddr and sname. */
+  g_assert_cmpint (fx_send (nodot, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (nodot->reply->header.siaddr, ==, SERVER);
+  assert_r_codes (nodot, "53,54,60,97");
+  fx_pxe_port (nodot, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_EFI, 7);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (nodot, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmphex (nodot->reply->header.siaddr, ==, LAN (9));
+  g_assert_cmpstr ((const char *) nodot->reply->header.sname, ==, "192.168.1.9");
+  g_assert_cmpstr ((const char *) nodot->reply->header.file, ==, "efi/grubx64.0");
+  assert_r_codes (nodot, "53,54,60,97");
+
+  /* Two EFI items: the menu on 4011 (dnsmasq scenario C). */
+  g_assert_cmpint (fx_send (two, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (two->reply->header.siaddr, ==, SERVER);
+  assert_r_codes (two, "53,54,60,97");
+  fx_pxe_port (two, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_EFI, 7);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (two, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmphex (two->reply->header.ciaddr, ==, PXE_CIADDR);
+  g_assert_cmphex (two->reply->header.siaddr, ==, SERVER);
+  g_assert_cmpstr ((const char *) two->reply->header.sname, ==, "");
+  g_assert_cmpstr ((const char *) two->reply->header.file, ==, "");
+  assert_r_codes (two, "53,54,60,97,43");
+  assert_r_opt (two, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\xff"
+                "PXE"
+                "\x08\x0e\x80\x01\x01\xc0\xa8\x01\x01\x80\x02\x01\xc0\xa8\x01\x01"
+                "\x09\x16\x80\x01\x08"
+                "EFI shim"
+                "\x80\x02\x08"
+                "EFI grub"
+                "\xff");
+  /* The BIOS client of the same configuration: one item, prompt 0. */
+  fx_pxe_port (two, 0, 0);
+  g_assert_cmpint (fx_send (two, pxe_pkt (HEARTH_DHCP4_DISCOVER, 2, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (two->reply->header.siaddr, ==, 0);
+  assert_r_opt (two, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\x00"
+                "PXE"
+                "\x08\x07\x80\x00\x01\xc0\xa8\x01\x01"
+                "\x09\x0c\x80\x00\x09"
+                "BIOS boot"
+                "\xff");
+
+  /* No EFI item at all: port 67 as always, 4011 "no menu" (8). IA32
+   * (6) is EFI too. */
+  g_assert_cmpint (fx_send (none, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, "PXEClient:Arch:00006:UNDI:003016", 6)), ==,
+                   HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (none->reply->header.siaddr, ==, SERVER);
+  assert_r_codes (none, "53,54,60,97");
+  fx_pxe_port (none, PXE_CIADDR, 4011);
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, "PXEClient:Arch:00006:UNDI:003016", 6);
+  p->b.header.ciaddr = PXE_CIADDR;
+  g_assert_cmpint (fx_send (none, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) none->reply->header.file, ==, "");
+  assert_r_opt (none, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x08"
+                "\x0a\x04\x00"
+                "PXE"
+                "\xff");
+  assert_no_lease (fx);
+}
+
+/* --dhcp-pxe-vendor replaces "PXEClient"; the vendor class that matched
+ * is what option 60 carries back. */
+static void
+test_pxe_vendor (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, "pxe-service=x86PC,Install Linux,pxelinux", "dhcp-pxe-vendor=PXEClient",
+                              "dhcp-pxe-vendor=HW-Client");
+  g_autoptr (Fx) only = fx_new (PROXY_LINE, "pxe-service=x86PC,Install Linux,pxelinux", "dhcp-pxe-vendor=HW-Client");
+  g_autoptr (Fx) last = fx_new (PROXY_LINE, "pxe-service=x86PC,Install Linux,pxelinux",
+                                "dhcp-pxe-vendor=PXEClient,PXE");
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, "HW-Client:Arch:00000:UNDI:002001", 0)), ==,
+                   HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "HW-Client");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\x00"
+                "PXE"
+                "\x08\x07\x80\x00\x01\xc0\xa8\x01\x01"
+                "\x09\x10\x80\x00\x0d"
+                "Install Linux"
+                "\xff");
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 2, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  /* The whole of 60 is not needed: the vendor class itself is enough. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 2, "HW-Client", 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "HW-Client");
+
+  g_assert_cmpint (fx_send (only, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, NO_REPLY);
+  g_assert_cmpint (fx_send (only, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, "HW-Client:x", 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (only, HEARTH_DHCP4_OPT_VENDOR_CLASS, "HW-Client");
+
+  /* Both match: the last one given wins. */
+  g_assert_cmpint (fx_send (last, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (last, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXE");
+  g_assert_cmpint (fx_send (last, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, "PXE-2", 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (last, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXE");
+}
+
+/* RFC 4578 allows a list of architectures in option 93; the first one counts. */
+static void
+test_pxe_arch_list (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, SCENARIO_A);
+  Pkt *p = pkt_new (HEARTH_DHCP4_DISCOVER, 1);
+
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, PXE_VENDOR_EFI);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_ARCH, "\x00\x07\x00\x00", 4);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  /* EFI: siaddr set, no 43. */
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  assert_r_codes (fx, "53,54,60");
+  /* One byte is not an architecture. */
+  p = pkt_new (HEARTH_DHCP4_DISCOVER, 1);
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, PXE_VENDOR_BIOS);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_ARCH, "\x00", 1);
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+}
+
+/* A normal range with a PXE menu: the address and the PXE options. */
+static void
+test_pxe_normal_range (void)
+{
+  g_autoptr (Fx) fx = fx_new ("dhcp-range=192.168.1.100,192.168.1.150", "pxe-service=x86PC,Install Linux,pxelinux",
+                              "pxe-service=x86PC,Memory test,memtest", "pxe-prompt=Choose,5",
+                              "dhcp-option=60,Foo");
+  static const guint8 short_prl[] = { 1, 3, 6, 66, 67 };
+  static const guint8 other_prl[] = { 1, 3, 6, 43, 60 };
+  Pkt *p;
+  guint32 a;
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  a = yiaddr (fx);
+  g_assert_true (in_pool (a, LAN (100), LAN (150)));
+  g_assert_cmphex (fx->reply->header.siaddr, ==, SERVER);
+  g_assert_true (r_has (fx, HEARTH_DHCP4_OPT_LEASE_TIME));
+  g_assert_cmphex (r_u32 (fx, HEARTH_DHCP4_OPT_NETMASK), ==, 0xffffff00u);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  {
+    gsize len;
+    const guint8 *uuid = r_opt (fx, HEARTH_DHCP4_OPT_CLIENT_UUID, &len);
+
+    g_assert_cmpmem (uuid, len, pxe_uuid, sizeof pxe_uuid);
+  }
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x08\x0e\x80\x00\x01\xc0\xa8\x01\x01\x80\x01\x01\xc0\xa8\x01\x01"
+                "\x09\x1e\x80\x00\x0d"
+                "Install Linux"
+                "\x80\x01\x0b"
+                "Memory test"
+                "\x0a\x07\x05"
+                "Choose"
+                "\xff");
+  /* The REQUEST's ACK has them too, and the lease is made. */
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  pkt_addr (p, HEARTH_DHCP4_OPT_SERVER_ID, SERVER);
+  pkt_addr (p, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS, a);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmphex (yiaddr (fx), ==, a);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  g_assert_true (r_has (fx, HEARTH_DHCP4_OPT_CLIENT_UUID));
+  g_assert_true (r_has (fx, HEARTH_DHCP4_OPT_VENDOR));
+  g_assert_nonnull (lease_of (fx, 1));
+
+  /* 43 not asked for: 60 and 97 only. */
+  p = pkt_new (HEARTH_DHCP4_DISCOVER, 2);
+  pkt_opt (p, HEARTH_DHCP4_OPT_PARAMETER_LIST, short_prl, sizeof short_prl);
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, PXE_VENDOR_BIOS);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_ARCH, "\x00\x00", 2);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_UUID, pxe_uuid, sizeof pxe_uuid);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (yiaddr (fx), !=, 0);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  g_assert_true (r_has (fx, HEARTH_DHCP4_OPT_CLIENT_UUID));
+  g_assert_false (r_has (fx, HEARTH_DHCP4_OPT_VENDOR));
+
+  /* Others get the configured 60 and no PXE options. */
+  p = pkt_new (HEARTH_DHCP4_DISCOVER, 3);
+  pkt_opt (p, HEARTH_DHCP4_OPT_PARAMETER_LIST, other_prl, sizeof other_prl);
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, "udhcp 1.36.1");
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_UUID, pxe_uuid, sizeof pxe_uuid);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "Foo");
+  g_assert_false (r_has (fx, HEARTH_DHCP4_OPT_CLIENT_UUID));
+  g_assert_false (r_has (fx, HEARTH_DHCP4_OPT_VENDOR));
+  /* So does a PXE vendor class without option 93. */
+  p = pkt_new (HEARTH_DHCP4_DISCOVER, 4);
+  pkt_opt (p, HEARTH_DHCP4_OPT_PARAMETER_LIST, other_prl, sizeof other_prl);
+  pkt_str (p, HEARTH_DHCP4_OPT_VENDOR_CLASS, PXE_VENDOR_BIOS);
+  pkt_opt (p, HEARTH_DHCP4_OPT_CLIENT_UUID, pxe_uuid, sizeof pxe_uuid);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR_CLASS, "Foo");
+  g_assert_false (r_has (fx, HEARTH_DHCP4_OPT_CLIENT_UUID));
+  g_assert_false (r_has (fx, HEARTH_DHCP4_OPT_VENDOR));
+
+  /* The boot server works in a normal range too, without a lease. */
+  fx_pxe_port (fx, LAN (20), 4011);
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 9, LAN (20), 0x8001, 0)), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmphex (yiaddr (fx), ==, LAN (20));
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "memtest.0");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x47\x04\x80\x01\x00\x00"
+                "\x0a\x07\x05"
+                "Choose"
+                "\xff");
+  g_assert_null (lease_of (fx, 9));
+  /* A REQUEST without 71 on 4011 in a normal range: nothing. */
+  p = pxe_pkt (HEARTH_DHCP4_REQUEST, 1, PXE_VENDOR_BIOS, 0);
+  p->b.header.ciaddr = a;
+  g_assert_cmpint (fx_send (fx, p), ==, NO_REPLY);
+  /* Nor any other DHCP on 4011. */
+  fx_pxe_port (fx, 0, 4011);
+  g_assert_cmpint (fx_discover (fx, 5), ==, NO_REPLY);
+  g_assert_null (lease_of (fx, 5));
+}
+
+/* An EFI client with a single EFI item in a normal range: no menu (it
+ * would be taken instead of the file), but 60 and 97. Two items: the menu. */
+static void
+test_pxe_normal_range_efi (void)
+{
+  g_autoptr (Fx) one = fx_new ("dhcp-range=192.168.1.100,192.168.1.150", "pxe-service=x86-64_EFI,EFI,grubx64.efi");
+  g_autoptr (Fx) two = fx_new ("dhcp-range=192.168.1.100,192.168.1.150", "pxe-service=x86-64_EFI,EFI,grubx64.efi",
+                               "pxe-service=x86-64_EFI,Shim,shimx64.efi");
+
+  g_assert_cmpint (fx_send (one, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (yiaddr (one), !=, 0);
+  assert_r_opt (one, HEARTH_DHCP4_OPT_VENDOR_CLASS, "PXEClient");
+  g_assert_true (r_has (one, HEARTH_DHCP4_OPT_CLIENT_UUID));
+  g_assert_false (r_has (one, HEARTH_DHCP4_OPT_VENDOR));
+  g_assert_cmpstr ((const char *) one->reply->header.file, ==, "");
+
+  g_assert_cmpint (fx_send (two, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_EFI, 7)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (yiaddr (two), !=, 0);
+  assert_r_opt (two, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\xff"
+                "PXE"
+                "\x08\x0e\x80\x00\x01\xc0\xa8\x01\x01\x80\x01\x01\xc0\xa8\x01\x01"
+                "\x09\x0d\x80\x00\x03"
+                "EFI"
+                "\x80\x01\x04"
+                "Shim"
+                "\xff");
+}
+
+/* vendor:PXEClient options go inside the PXE option 43, after the PXE
+ * sub-options (dnsmasq scenario I). */
+static void
+test_pxe_vendor_options (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, "pxe-service=x86PC,One,one", "pxe-service=x86PC,Two,two",
+                              "dhcp-option=vendor:PXEClient,1,0.0.0.0", "dhcp-option=43,01:02:03",
+                              "dhcp-option=option:router,192.168.1.254");
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_codes (fx, "53,54,60,97,43");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x0a\x04\xff"
+                "PXE"
+                "\x08\x0e\x80\x00\x01\xc0\xa8\x01\x01\x80\x01\x01\xc0\xa8\x01\x01"
+                "\x09\x0c\x80\x00\x03"
+                "One"
+                "\x80\x01\x03"
+                "Two"
+                "\x01\x04\x00\x00\x00\x00"
+                "\xff");
+  /* Boot server ACK on port 67, from 68: 71 echoed, then the vendor option. */
+  g_assert_cmpint (fx_send (fx, pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x8000, 0)), ==,
+                   HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "one.0");
+  assert_r_codes (fx, "53,54,60,97,43");
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR, "\x47\x04\x80\x00\x00\x00\x01\x04\x00\x00\x00\x00\xff");
+  g_assert_cmphex (fx->out.dst_addr, ==, PXE_CIADDR);
+  g_assert_cmpuint (fx->out.dst_port, ==, 68);
+}
+
+/* Discovery control: 2 when a numeric item has no server (the client
+ * looks for it), 8 when no item matches (boot the header's file). */
+static void
+test_pxe_discovery_control (void)
+{
+  g_autoptr (Fx) fx = fx_new (PROXY_LINE, "pxe-service=x86PC,Boot from disk",
+                              "pxe-service=x86PC,Windows deployment,13",
+                              "pxe-service=x86PC,Other server,14,192.168.1.8");
+  g_autoptr (Fx) boot = fx_new (PROXY_LINE, "dhcp-boot=pxelinux.0,bootsrv,192.168.1.7", "pxe-prompt=Booting,0");
+  g_autoptr (Fx) both = fx_new (PROXY_LINE, "pxe-service=x86PC,Network boot,undionly.kpxe",
+                                "dhcp-boot=undionly.kpxe,srvname,192.168.1.7", "pxe-prompt=Hello");
+
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x02"
+                "\x0a\x04\xff"
+                "PXE"
+                "\x08\x07\x00\x0e\x01\xc0\xa8\x01\x08"
+                "\x09\x35\x00\x00\x0e"
+                "Boot from disk"
+                "\x00\x0d\x12"
+                "Windows deployment"
+                "\x00\x0e\x0c"
+                "Other server"
+                "\xff");
+  /* No item for this architecture (PC98): 8, and the synthetic prompt 0. */
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, "PXEClient:Arch:00001:UNDI:002001", 1)), ==,
+                   HEARTH_DHCP4_OFFER);
+  assert_r_opt (fx, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x08"
+                "\x0a\x04\x00"
+                "PXE"
+                "\xff");
+
+  /* Only --dhcp-boot: 8, the file and server in the header, no sname. */
+  g_assert_cmpint (fx_send (boot, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (boot->reply->header.yiaddr, ==, 0);
+  g_assert_cmphex (boot->reply->header.siaddr, ==, LAN (7));
+  g_assert_cmpstr ((const char *) boot->reply->header.sname, ==, "");
+  g_assert_cmpstr ((const char *) boot->reply->header.file, ==, "pxelinux.0");
+  assert_r_opt (boot, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x08"
+                "\x0a\x08\x00"
+                "Booting"
+                "\xff");
+
+  /* Items and --dhcp-boot: the file goes in the header beside the menu;
+   * a prompt without timeout waits (255). */
+  g_assert_cmpint (fx_send (both, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  g_assert_cmphex (both->reply->header.siaddr, ==, LAN (7));
+  g_assert_cmpstr ((const char *) both->reply->header.sname, ==, "");
+  g_assert_cmpstr ((const char *) both->reply->header.file, ==, "undionly.kpxe");
+  assert_r_opt (both, HEARTH_DHCP4_OPT_VENDOR,
+                "\x06\x01\x03"
+                "\x08\x07\x80\x00\x01\xc0\xa8\x01\x01"
+                "\x09\x0f\x80\x00\x0c"
+                "Network boot"
+                "\x0a\x06\xff"
+                "Hello"
+                "\xff");
+}
+
+/* A menu that does not fit option 43 is left out whole; nothing breaks. */
+static void
+test_pxe_menu_too_large (void)
+{
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (Fx) fx = NULL;
+  Pkt *p;
+
+  g_ptr_array_add (lines, g_strdup (PROXY_LINE));
+  for (guint i = 0; i < 12; i++)
+    g_ptr_array_add (lines, g_strdup_printf ("pxe-service=x86PC,Menu entry number %02u with a long text,file%u", i, i));
+  g_ptr_array_add (lines, NULL);
+  fx = fx_new_full (TRUE, (const char *const *) lines->pdata);
+
+  g_test_expect_message ("hearth-dhcp", G_LOG_LEVEL_WARNING, "*PXE menu*too large*");
+  g_assert_cmpint (fx_send (fx, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==, HEARTH_DHCP4_OFFER);
+  g_test_assert_expected_messages ();
+  g_assert_cmphex (yiaddr (fx), ==, 0);
+  g_assert_false (r_vendor_has_sub (fx, 6));
+  g_assert_false (r_vendor_has_sub (fx, 8));
+  g_assert_false (r_vendor_has_sub (fx, 9));
+  g_assert_false (r_vendor_has_sub (fx, 10));
+  g_assert_cmpuint (fx->out.len, <=, 1500);
+  /* The items are still there for boot server discovery. */
+  fx_pxe_port (fx, PXE_CIADDR, 4011);
+  p = pxe_boot_req (HEARTH_DHCP4_REQUEST, 1, PXE_CIADDR, 0x800b, 0);
+  g_assert_cmpint (fx_send (fx, p), ==, HEARTH_DHCP4_ACK);
+  g_assert_cmpstr ((const char *) fx->reply->header.file, ==, "file11.0");
+  /* The limit: sub-option 9 must stay under 253 bytes. */
+  for (guint over = 0; over < 2; over++)
+    {
+      g_autofree char *a = g_strnfill (120, 'a');
+      g_autofree char *b = g_strnfill (126 + over, 'b');
+      g_autofree char *line1 = g_strdup_printf ("pxe-service=x86PC,%s,a", a);
+      g_autofree char *line2 = g_strdup_printf ("pxe-service=x86PC,%s,b", b);
+      g_autoptr (Fx) edge = fx_new (PROXY_LINE, line1, line2);
+
+      /* 3 + 120 + 3 + 126 = 252 bytes fit; 253 do not. */
+      if (over)
+        g_test_expect_message ("hearth-dhcp", G_LOG_LEVEL_WARNING, "*PXE menu*too large*");
+      g_assert_cmpint (fx_send (edge, pxe_pkt (HEARTH_DHCP4_DISCOVER, 1, PXE_VENDOR_BIOS, 0)), ==,
+                       HEARTH_DHCP4_OFFER);
+      g_test_assert_expected_messages ();
+      g_assert_true (r_vendor_has_sub (edge, 9) == !over);
+      g_assert_true (r_vendor_has_sub (edge, 6) == !over);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1921,5 +2891,20 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp/server/server-messages-ignored", test_server_messages_ignored);
   g_test_add_func ("/dhcp/server/no-subnet", test_no_subnet);
   g_test_add_func ("/dhcp/server/expiry", test_expiry);
+  g_test_add_func ("/dhcp/server/pxe/proxy-discover", test_pxe_proxy_discover);
+  g_test_add_func ("/dhcp/server/pxe/proxy-disabled", test_pxe_proxy_disabled);
+  g_test_add_func ("/dhcp/server/pxe/proxy-ignored", test_pxe_proxy_ignored);
+  g_test_add_func ("/dhcp/server/pxe/proxy-port-4011", test_pxe_proxy_port_4011);
+  g_test_add_func ("/dhcp/server/pxe/boot-server", test_pxe_boot_server);
+  g_test_add_func ("/dhcp/server/pxe/tags", test_pxe_tags);
+  g_test_add_func ("/dhcp/server/pxe/boot-item-malformed", test_pxe_boot_item_malformed);
+  g_test_add_func ("/dhcp/server/pxe/efi", test_pxe_efi);
+  g_test_add_func ("/dhcp/server/pxe/vendor", test_pxe_vendor);
+  g_test_add_func ("/dhcp/server/pxe/arch-list", test_pxe_arch_list);
+  g_test_add_func ("/dhcp/server/pxe/normal-range", test_pxe_normal_range);
+  g_test_add_func ("/dhcp/server/pxe/normal-range-efi", test_pxe_normal_range_efi);
+  g_test_add_func ("/dhcp/server/pxe/vendor-options", test_pxe_vendor_options);
+  g_test_add_func ("/dhcp/server/pxe/discovery-control", test_pxe_discovery_control);
+  g_test_add_func ("/dhcp/server/pxe/menu-too-large", test_pxe_menu_too_large);
   return g_test_run ();
 }
