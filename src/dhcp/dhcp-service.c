@@ -1134,7 +1134,8 @@ send_offer (HearthDhcpService *svc, const HearthDhcp4Reply *reply, const guint8 
   d->svc = svc;
   d->reply = *reply;
   d->data = g_memdup2 (data, reply->len);
-  d->timer = g_timeout_add_seconds (reply->delay_seconds, delayed_cb, d);
+  /* Precise, not g_timeout_add_seconds(): "at least" the delay. */
+  d->timer = g_timeout_add (reply->delay_seconds * 1000, delayed_cb, d);
   g_ptr_array_add (svc->delayed, d);
 }
 

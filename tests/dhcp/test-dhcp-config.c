@@ -1652,6 +1652,255 @@ test_libvirt_confs (void)
   g_assert_cmpuint (n_ipv6_ranges, >=, 10);
 }
 
+/* ---- PXE: --pxe-service, --pxe-prompt, --dhcp-pxe-vendor ---- */
+
+static HearthDhcpPxeService *
+pxe_service_at (HearthDhcpConfig *config, guint i)
+{
+  g_assert_cmpuint (i, <, config->pxe_services->len);
+  return g_ptr_array_index (config->pxe_services, i);
+}
+
+static void
+test_pxe_csa_names (void)
+{
+  static const struct
+  {
+    const char *name;
+    gint csa;
+  } names[] = {
+    { "x86PC", 0 },       { "PC98", 1 },       { "IA64_EFI", 2 },   { "Alpha", 3 },
+    { "Arc_x86", 4 },     { "Intel_Lean_Client", 5 }, { "IA32_EFI", 6 }, { "x86-64_EFI", 7 },
+    { "Xscale_EFI", 8 },  { "BC_EFI", 9 },     { "ARM32_EFI", 10 }, { "ARM64_EFI", 11 },
+    /* Case does not matter (dnsmasq: strcasecmp). */
+    { "X86PC", 0 },       { "x86pc", 0 },      { "X86-64_EFI", 7 }, { "arm64_efi", 11 },
+    { "bc_efi", 9 },
+    /* Not names. */
+    { "Arch_x86", -1 },   { "x86", -1 },       { "x86PC ", -1 },    { "", -1 },
+    { "7", -1 },          { "EFI", -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_cmpint (hearth_dhcp_pxe_csa_lookup (names[i].name), ==, names[i].csa);
+}
+
+static void
+test_pxe_service_forms (void)
+{
+  g_autoptr (HearthDhcpConfig) config = hearth_dhcp_config_new ();
+  HearthDhcpPxeService *s;
+  static const char *const tags[] = { "red", "!blue", NULL };
+
+  g_assert_false (hearth_dhcp_config_pxe_enabled (config));
+  apply_ok (config, "pxe-service=x86PC,Install Linux,pxelinux");
+  g_assert_true (hearth_dhcp_config_pxe_enabled (config));
+  apply_ok (config, "pxe-service=x86pc,Windows deployment,13");
+  apply_ok (config, "pxe-service=X86-64_EFI,EFI boot,grubx64.efi,10.0.0.9");
+  apply_ok (config, "pxe-service=x86PC,Boot from disk");
+  apply_ok (config, "pxe-service=16,HTTP,http.efi,bootsrv");
+  apply_ok (config, "pxe-service=tag:red,tag:!blue,ARM64_EFI,Arm,arm/grub,tftp.example");
+  apply_ok (config, "pxe-service=x86PC,Other server,14,10.0.0.8");
+  apply_ok (config, "pxe-service=x86PC,Explicit local,0");
+  apply_ok (config, "pxe-service=65535,\"Menu, with a comma\",last");
+  g_assert_cmpuint (config->pxe_services->len, ==, 9);
+
+  s = pxe_service_at (config, 0);
+  g_assert_cmpuint (s->csa, ==, 0);
+  g_assert_cmpstr (s->menu, ==, "Install Linux");
+  g_assert_cmpstr (s->basename, ==, "pxelinux");
+  g_assert_cmphex (s->type, ==, 0x8000);
+  g_assert_cmphex (s->server_addr, ==, 0);
+  g_assert_null (s->server_name);
+  assert_strv (s->match_tags, NULL);
+
+  /* A number: a boot server type, no file; it takes no 0x8000 number. */
+  s = pxe_service_at (config, 1);
+  g_assert_cmpuint (s->csa, ==, 0);
+  g_assert_cmpstr (s->menu, ==, "Windows deployment");
+  g_assert_null (s->basename);
+  g_assert_cmphex (s->type, ==, 13);
+  g_assert_cmphex (s->server_addr, ==, 0);
+
+  s = pxe_service_at (config, 2);
+  g_assert_cmpuint (s->csa, ==, 7);
+  g_assert_cmpstr (s->basename, ==, "grubx64.efi");
+  g_assert_cmphex (s->type, ==, 0x8001);
+  g_assert_cmphex (s->server_addr, ==, IP4 (10, 0, 0, 9));
+  g_assert_null (s->server_name);
+
+  /* No third field: type 0, local boot. */
+  s = pxe_service_at (config, 3);
+  g_assert_cmpstr (s->menu, ==, "Boot from disk");
+  g_assert_null (s->basename);
+  g_assert_cmphex (s->type, ==, 0);
+  g_assert_cmphex (s->server_addr, ==, 0);
+  g_assert_null (s->server_name);
+
+  /* A numeric architecture; the server given by name. */
+  s = pxe_service_at (config, 4);
+  g_assert_cmpuint (s->csa, ==, 16);
+  g_assert_cmpstr (s->basename, ==, "http.efi");
+  g_assert_cmphex (s->type, ==, 0x8002);
+  g_assert_cmphex (s->server_addr, ==, 0);
+  g_assert_cmpstr (s->server_name, ==, "bootsrv");
+
+  s = pxe_service_at (config, 5);
+  g_assert_cmpuint (s->csa, ==, 11);
+  assert_strv (s->match_tags, tags);
+  g_assert_cmpstr (s->menu, ==, "Arm");
+  g_assert_cmpstr (s->basename, ==, "arm/grub");
+  g_assert_cmphex (s->type, ==, 0x8003);
+  g_assert_cmpstr (s->server_name, ==, "tftp.example");
+
+  s = pxe_service_at (config, 6);
+  g_assert_null (s->basename);
+  g_assert_cmphex (s->type, ==, 14);
+  g_assert_cmphex (s->server_addr, ==, IP4 (10, 0, 0, 8));
+
+  s = pxe_service_at (config, 7);
+  g_assert_null (s->basename);
+  g_assert_cmphex (s->type, ==, 0);
+
+  s = pxe_service_at (config, 8);
+  g_assert_cmpuint (s->csa, ==, 65535);
+  g_assert_cmpstr (s->menu, ==, "Menu, with a comma");
+  g_assert_cmpstr (s->basename, ==, "last");
+  g_assert_cmphex (s->type, ==, 0x8004);
+
+  /* The menu text may be 255 bytes. */
+  {
+    g_autofree char *menu = g_strnfill (255, 'm');
+    g_autofree char *line = g_strdup_printf ("pxe-service=x86PC,%s,f", menu);
+
+    apply_ok (config, line);
+    g_assert_cmpstr (pxe_service_at (config, 9)->menu, ==, menu);
+    g_assert_cmphex (pxe_service_at (config, 9)->type, ==, 0x8005);
+  }
+}
+
+static void
+test_pxe_service_errors (void)
+{
+  g_autofree char *menu = g_strnfill (256, 'm');
+  g_autofree char *long_menu = g_strdup_printf ("pxe-service=x86PC,%s,f", menu);
+
+  apply_bad ("pxe-service=x86PCX,Menu,file", "unknown client system architecture 'x86PCX'");
+  apply_bad ("pxe-service=Arch_x86,Menu,file", "unknown client system architecture 'Arch_x86'");
+  apply_bad ("pxe-service=65536,Menu,file", "unknown client system architecture '65536'");
+  apply_bad ("pxe-service=-1,Menu,file", "unknown client system architecture '-1'");
+  apply_bad ("pxe-service=x86PC", "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=tag:red,x86PC", "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=,Menu,file", "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=tag:red", "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=", "needs a value");
+  apply_bad ("pxe-service=x86PC,Menu,70000", "bad boot server type '70000'");
+  apply_bad ("pxe-service=x86PC,Menu,65536,10.0.0.1", "bad boot server type '65536'");
+  apply_bad ("pxe-service=x86PC,Menu,13x", "bad boot server type '13x'");
+  apply_bad ("pxe-service=x86PC,Menu,file,10.0.0.1,extra", "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=x86PC,Menu,file,300.1.1.1", "bad boot server address or name '300.1.1.1'");
+  apply_bad ("pxe-service=x86PC,Menu,13,1.2.3", "bad boot server address or name '1.2.3'");
+  apply_bad ("pxe-service=x86PC,Menu,file,bad name!", "bad boot server address or name 'bad name!'");
+  apply_bad ("pxe-service=tag:,x86PC,Menu,file", "bad tag ''");
+  apply_bad (long_menu, "menu text is longer than 255");
+
+  /* A refused line leaves nothing behind and uses no item number. */
+  {
+    g_autoptr (HearthDhcpConfig) config = hearth_dhcp_config_new ();
+    g_autoptr (GError) error = NULL;
+
+    g_assert_false (apply_line (config, "pxe-service=x86PC,Menu,file,300.1.1.1", 1, &error));
+    g_assert_cmpuint (config->pxe_services->len, ==, 0);
+    g_assert_false (hearth_dhcp_config_pxe_enabled (config));
+    apply_ok (config, "pxe-service=x86PC,Menu,file");
+    g_assert_cmphex (pxe_service_at (config, 0)->type, ==, 0x8000);
+  }
+}
+
+static void
+test_pxe_prompt (void)
+{
+  g_autoptr (HearthDhcpConfig) config = hearth_dhcp_config_new ();
+  HearthDhcpPxePrompt *p;
+  static const char *const tags[] = { "red", NULL };
+
+  apply_ok (config, "pxe-prompt=Hello");
+  /* A prompt alone turns PXE on. */
+  g_assert_true (hearth_dhcp_config_pxe_enabled (config));
+  apply_ok (config, "pxe-prompt=Press F8 for menu,10");
+  apply_ok (config, "pxe-prompt=Boot now,0");
+  apply_ok (config, "pxe-prompt=Wait,255");
+  apply_ok (config, "pxe-prompt=tag:red,Red prompt,3");
+  apply_ok (config, "pxe-prompt=\"Choose, then Enter\",7");
+  g_assert_cmpuint (config->pxe_prompts->len, ==, 6);
+
+  p = g_ptr_array_index (config->pxe_prompts, 0);
+  g_assert_cmpstr (p->text, ==, "Hello");
+  g_assert_cmpuint (p->timeout, ==, 255);
+  assert_strv (p->match_tags, NULL);
+  p = g_ptr_array_index (config->pxe_prompts, 1);
+  g_assert_cmpstr (p->text, ==, "Press F8 for menu");
+  g_assert_cmpuint (p->timeout, ==, 10);
+  p = g_ptr_array_index (config->pxe_prompts, 2);
+  g_assert_cmpuint (p->timeout, ==, 0);
+  p = g_ptr_array_index (config->pxe_prompts, 3);
+  g_assert_cmpuint (p->timeout, ==, 255);
+  p = g_ptr_array_index (config->pxe_prompts, 4);
+  g_assert_cmpstr (p->text, ==, "Red prompt");
+  g_assert_cmpuint (p->timeout, ==, 3);
+  assert_strv (p->match_tags, tags);
+  p = g_ptr_array_index (config->pxe_prompts, 5);
+  g_assert_cmpstr (p->text, ==, "Choose, then Enter");
+  g_assert_cmpuint (p->timeout, ==, 7);
+
+  /* dnsmasq takes a bad timeout as 255 or truncates it to a byte; hearth
+   * refuses it, naming it. */
+  apply_bad ("pxe-prompt=Hello,256", "bad prompt timeout '256'");
+  apply_bad ("pxe-prompt=Hello,1000", "bad prompt timeout '1000'");
+  apply_bad ("pxe-prompt=Hello,abc", "bad prompt timeout 'abc'");
+  apply_bad ("pxe-prompt=Hello,-1", "bad prompt timeout '-1'");
+  apply_bad ("pxe-prompt=Hello,5s", "bad prompt timeout '5s'");
+  apply_bad ("pxe-prompt=Hello,1,2", "expected [tag:<tag>,]<prompt>[,<timeout>]");
+  apply_bad ("pxe-prompt=tag:red", "expected [tag:<tag>,]<prompt>[,<timeout>]");
+  apply_bad ("pxe-prompt=", "needs a value");
+  apply_bad ("pxe-prompt=tag:,Hello", "bad tag ''");
+  {
+    g_autofree char *text = g_strnfill (300, 'p');
+    g_autofree char *line = g_strdup_printf ("pxe-prompt=%s,5", text);
+
+    apply_bad (line, "prompt is longer than");
+  }
+}
+
+static void
+test_pxe_vendor (void)
+{
+  g_autoptr (HearthDhcpConfig) config = hearth_dhcp_config_new ();
+
+  g_assert_cmpuint (config->pxe_vendors->len, ==, 0);
+  apply_ok (config, "dhcp-pxe-vendor=PXEClient,HW-Client");
+  g_assert_cmpuint (config->pxe_vendors->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->pxe_vendors, 0), ==, "PXEClient");
+  g_assert_cmpstr (g_ptr_array_index (config->pxe_vendors, 1), ==, "HW-Client");
+  /* Several lines add up. */
+  apply_ok (config, "dhcp-pxe-vendor=Other");
+  g_assert_cmpuint (config->pxe_vendors->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (config->pxe_vendors, 2), ==, "Other");
+  /* Vendor classes alone do not turn PXE on. */
+  g_assert_false (hearth_dhcp_config_pxe_enabled (config));
+
+  apply_bad ("dhcp-pxe-vendor=A,,B", "without empty names");
+  apply_bad ("dhcp-pxe-vendor=A,", "without empty names");
+  apply_bad ("dhcp-pxe-vendor=,", "without empty names");
+  apply_bad ("dhcp-pxe-vendor=", "needs a value");
+  /* A refused line adds nothing. */
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_false (apply_line (config, "dhcp-pxe-vendor=New,", 2, &error));
+    g_assert_cmpuint (config->pxe_vendors->len, ==, 3);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1690,5 +1939,10 @@ main (int argc, char **argv)
   g_test_add_func ("/dhcp/config/every-option", test_config_every_option);
   g_test_add_func ("/dhcp/config/libvirt-confs", test_libvirt_confs);
 
+  g_test_add_func ("/dhcp/config/pxe/csa-names", test_pxe_csa_names);
+  g_test_add_func ("/dhcp/config/pxe/service-forms", test_pxe_service_forms);
+  g_test_add_func ("/dhcp/config/pxe/service-errors", test_pxe_service_errors);
+  g_test_add_func ("/dhcp/config/pxe/prompt", test_pxe_prompt);
+  g_test_add_func ("/dhcp/config/pxe/vendor", test_pxe_vendor);
   return g_test_run ();
 }

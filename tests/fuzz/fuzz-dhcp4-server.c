@@ -4,21 +4,36 @@
  * handler can do (two dynamic ranges, one of them for a relay's subnet, a
  * static range, host reservations by MAC, wildcard MAC and client id,
  * tagged, encapsulated and vendor options, tag rules, boot options,
- * authoritative mode, rapid commit, BOOTP) is built once and kept, with
+ * authoritative mode, rapid commit, BOOTP, a PXE boot menu for several
+ * architectures, a proxy DHCP subnet on a third interface) is built once
+ * and kept, with
  * its lease table, across inputs, so sequences of requests build up state
  * the way a real network does. The table is thrown away every
  * RESET_EVERY inputs to bound memory.
  *
  * An input is up to MAX_PACKETS chunks, each: two bytes of length (big
- * endian), one byte of metadata (bit 0: sent to our address rather than
- * broadcast; bit 1: arrived on the second interface, which has no range;
- * bits 2-7: how many 16-second steps the clock moves first), then the
- * packet. After every packet the reply and the table are checked against
- * what the handler promises, and any violation aborts:
+ * endian; bit 15: arrived on the PXE port 4011, bit 14: arrived on the
+ * third interface, whose subnet has only a proxy range; the low 14 bits
+ * are the length), one byte of metadata (bit 0: sent to our address
+ * rather than broadcast, and for port 4011 from port 4011 rather than
+ * 68; bit 1: arrived on the second interface, which has no range; bits
+ * 2-7: how many 16-second steps the clock moves first), then the packet.
+ * After every packet the reply and the table are checked against what
+ * the handler promises, and any violation aborts:
  *   - a reply fits HEARTH_DHCP4_PACKET_MAX, parses, is a BOOTREPLY with
  *     the request's xid, and says what type it is;
  *   - an OFFER, an ACK with an address, and a BOOTP reply hand out an
- *     address of a configured range or reservation;
+ *     address of a configured range or reservation, except a PXE boot
+ *     server ACK (option 43 starting with sub-option 71), whose address is
+ *     the request's non-zero ciaddr and which names a boot file;
+ *   - a request on the proxy subnet (or relayed from it) changes no lease
+ *     and its reply, unless a boot server ACK, has no address and no lease
+ *     time; replies to PXE clients there carry a PXE vendor class in 60 and
+ *     a well-formed option 43 (sub-options ending with END);
+ *   - a reply to a request on port 4011 is sent from 4011 to the
+ *     request's ciaddr (its source for a DISCOVER or without ciaddr) and
+ *     source port, and is a PXE reply (option 60 is a PXE
+ *     vendor class); a reply to a request on port 67 is sent from 67;
  *   - the table is consistent: every lease is found by its address, its
  *     id and its name, no two leases share an address or a name, every
  *     lease is on a configured address with a valid name, and there are
@@ -78,7 +93,33 @@ static const char *const config_lines[] = {
   "dhcp-rapid-commit",
   "bootp-dynamic",
   "dhcp-lease-max=64",
+  /* PXE: a proxy subnet (eth2), menus for BIOS, x86-64 EFI (one item:
+   * the EFI shortcut), ARM64 (two items, one tagged), Alpha (too large
+   * for option 43), and discovery by boot server type. */
+  "dhcp-range=10.30.0.0,proxy",
+  "pxe-service=x86PC,Install Linux,pxelinux",
+  "pxe-service=x86PC,Memory test,memtest.bin,192.168.1.9",
+  "pxe-service=x86PC,Boot from disk",
+  "pxe-service=x86PC,Search,13",
+  "pxe-service=x86PC,Other server,14,10.30.0.8",
+  "pxe-service=X86-64_EFI,EFI boot,grubx64.efi",
+  "pxe-service=tag:ipxe,ARM64_EFI,Arm one,arm1.efi,bootsrv",
+  "pxe-service=ARM64_EFI,Arm two,arm2",
+  "pxe-service=Alpha,Alpha menu item number one with a long text,a1",
+  "pxe-service=Alpha,Alpha menu item number two with a long text,a2",
+  "pxe-service=Alpha,Alpha menu item number three with a long text,a3",
+  "pxe-service=Alpha,Alpha menu item number four with a long text,a4",
+  "pxe-service=Alpha,Alpha menu item number five with a long text,a5",
+  "pxe-service=Alpha,Alpha menu item number six with a long text,a6",
+  "pxe-prompt=Press F8 for the menu,10",
+  "pxe-prompt=tag:msft,Windows,0",
+  "dhcp-pxe-vendor=PXEClient,HW-Client",
+  "dhcp-option=vendor:PXEClient,1,0.0.0.0",
 };
+
+#define PROXY_NET 0x0a1e0000u /* 10.30.0.0/24, eth2 */
+
+static const char *const pxe_vendors[] = { "PXEClient", "HW-Client" };
 
 typedef struct
 {
@@ -107,6 +148,14 @@ domain_for (guint32 addr, gpointer user_data)
   return (addr >> 8) == 0xc0a801 ? "lan" : NULL;
 }
 
+/* The Alpha menu is too large on purpose: that warning is expected. */
+static void
+log_cb (const gchar *log_domain, GLogLevelFlags log_level, const gchar *message, gpointer user_data)
+{
+  if (strstr (message, "too large") == NULL)
+    g_log_default_handler (log_domain, log_level, message, user_data);
+}
+
 static void
 make_server (State *s)
 {
@@ -125,6 +174,7 @@ state_get (void)
   if (state != NULL)
     return state;
   state = g_new0 (State, 1);
+  g_log_set_handler ("hearth-dhcp", G_LOG_LEVEL_WARNING, log_cb, NULL);
   state->config = hearth_dhcp_config_new ();
   for (guint i = 0; i < G_N_ELEMENTS (config_lines); i++)
     {
@@ -208,10 +258,67 @@ check_table (State *s)
     }
 }
 
+static gboolean
+in_proxy_net (guint32 addr)
+{
+  return (addr & 0xffffff00u) == PROXY_NET;
+}
+
+/* On the /24 of one of the address ranges (192.168.1.0, 10.20.0.0)? */
+static gboolean
+on_range_net (guint32 addr)
+{
+  return (addr & 0xffffff00u) == 0xc0a80100u || (addr & 0xffffff00u) == 0x0a140000u;
+}
+
+/* Is the reply's option 60 one of the PXE vendor classes? */
+static gboolean
+reply_is_pxe (State *s)
+{
+  gsize len = 0;
+  const guint8 *vc = hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
+
+  for (guint i = 0; vc != NULL && i < G_N_ELEMENTS (pxe_vendors); i++)
+    if (len == strlen (pxe_vendors[i]) && memcmp (vc, pxe_vendors[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A boot server ACK: option 43 starts with sub-option 71 (type, layer). */
+static gboolean
+reply_is_boot_ack (State *s)
+{
+  gsize len = 0;
+  const guint8 *v = hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR, &len);
+
+  return s->reply->type == HEARTH_DHCP4_ACK && v != NULL && len >= 6 && v[0] == 71 && v[1] == 4;
+}
+
+/* The PXE option 43: sub-options that fit, the last byte END. Absent is fine. */
 static void
-check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Reply *reply)
+check_pxe_vendor_option (State *s)
+{
+  gsize len = 0, pos = 0;
+  const guint8 *v = hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR, &len);
+
+  if (v == NULL)
+    return;
+  while (pos < len && v[pos] != 255)
+    {
+      if (len - pos < 2 || len - pos - 2 < v[pos + 1])
+        fail ("PXE option 43 sub-option runs past the end");
+      pos += 2 + (gsize) v[pos + 1];
+    }
+  if (pos + 1 != len)
+    fail ("PXE option 43 does not end with END");
+}
+
+static void
+check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Request *req, gboolean proxy_request,
+             const HearthDhcp4Reply *reply)
 {
   HearthDhcp4MessageType type;
+  gboolean boot_ack;
 
   if (reply->len == 0)
     return;
@@ -227,12 +334,56 @@ check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Reply *
   type = s->reply->type;
   if (type != reply->type)
     fail ("reply type differs from what the handler says it sent");
-  if (type == HEARTH_DHCP4_OFFER || type == HEARTH_DHCP4_NONE ||
-      (type == HEARTH_DHCP4_ACK && s->reply->header.yiaddr != 0))
+  boot_ack = reply_is_boot_ack (s);
+  if (boot_ack)
     {
-      if (!configured_address (s, s->reply->header.yiaddr))
+      gsize vlen;
+      const guint8 *v = hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR, &vlen);
+
+      if (s->msg->header.ciaddr == 0 || s->reply->header.yiaddr != s->msg->header.ciaddr)
+        fail ("boot server ACK not for the request's ciaddr");
+      if (s->reply->header.ciaddr != 0 || s->reply->header.file[0] == '\0' || s->reply->header.siaddr == 0)
+        fail ("boot server ACK without a boot file and server, or with ciaddr");
+      if (v[4] & 0x80)
+        fail ("boot server ACK for a BIS request");
+      if (!reply_is_pxe (s))
+        fail ("boot server ACK without a PXE vendor class");
+      check_pxe_vendor_option (s);
+    }
+  else if (type == HEARTH_DHCP4_OFFER || type == HEARTH_DHCP4_NONE ||
+           (type == HEARTH_DHCP4_ACK && s->reply->header.yiaddr != 0))
+    {
+      if (s->reply->header.yiaddr != 0 && !configured_address (s, s->reply->header.yiaddr))
         fail ("address handed out outside every range and reservation");
     }
+  if (type == HEARTH_DHCP4_OFFER && s->reply->header.yiaddr == 0 && !proxy_request)
+    fail ("OFFER without an address outside the proxy subnet");
+  if (proxy_request && !boot_ack)
+    {
+      if (s->reply->header.yiaddr != 0)
+        fail ("proxy subnet reply with an address");
+      if (hearth_dhcp4_message_has_option (s->reply, HEARTH_DHCP4_OPT_LEASE_TIME))
+        fail ("proxy subnet reply with a lease time");
+      if (!reply_is_pxe (s))
+        fail ("proxy subnet reply to a client that is not a PXE client");
+      check_pxe_vendor_option (s);
+    }
+  if (req->local_port == HEARTH_DHCP4_PXE_PORT)
+    {
+      if (reply->src_port != HEARTH_DHCP4_PXE_PORT)
+        fail ("reply to port 4011 not sent from port 4011");
+      /* To ciaddr, else (and always for a DISCOVER) to the source. */
+      guint32 want = type == HEARTH_DHCP4_OFFER || s->msg->header.ciaddr == 0 ? req->src_addr : s->msg->header.ciaddr;
+
+      if (reply->dst_addr != want || reply->via_arp)
+        fail ("reply to port 4011 not sent to ciaddr or the request's source");
+      if (reply->dst_port != req->src_port)
+        fail ("reply to port 4011 not sent to the request's source port");
+      if (!reply_is_pxe (s))
+        fail ("reply to port 4011 is not a PXE reply");
+    }
+  else if (reply->src_port != 0)
+    fail ("reply to port 67 not sent from port 67");
   if (type == HEARTH_DHCP4_NAK && s->reply->header.yiaddr != 0)
     fail ("NAK with an address");
   if (type == HEARTH_DHCP4_OFFER || type == HEARTH_DHCP4_NAK)
@@ -251,6 +402,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   State *s = state_get ();
   static const HearthDhcp4Subnet eth0[] = { { 0xc0a80101, 24 } };
   static const HearthDhcp4Subnet eth1[] = { { 0x0a630001, 24 }, { 0x0a630101, 16 } };
+  static const HearthDhcp4Subnet eth2[] = { { PROXY_NET | 1, 24 } };
   gsize pos = 0;
 
   if (++s->inputs % RESET_EVERY == 0)
@@ -262,16 +414,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   for (guint n = 0; n < MAX_PACKETS && size - pos >= 3; n++)
     {
-      gsize len = ((gsize) data[pos] << 8) | data[pos + 1];
+      gsize len = ((gsize) (data[pos] & 0x3f) << 8) | data[pos + 1];
+      gboolean pxe_port = (data[pos] & 0x80) != 0;
+      gboolean on_eth2 = (data[pos] & 0x40) != 0;
       guint8 meta = data[pos + 2];
       HearthDhcp4Request req = { 0 };
       HearthDhcp4Reply reply;
       const guint8 *packet;
+      guint32 ciaddr = 0, giaddr = 0;
+      gboolean proxy_request;
+      guint leases_before;
 
       pos += 3;
       len = MIN (len, size - pos);
       packet = data + pos;
       pos += len;
+      if (len >= 28)
+        {
+          ciaddr = (guint32) packet[12] << 24 | (guint32) packet[13] << 16 | (guint32) packet[14] << 8 | packet[15];
+          giaddr = (guint32) packet[24] << 24 | (guint32) packet[25] << 16 | (guint32) packet[26] << 8 | packet[27];
+        }
 
       s->now += (gint64) (meta >> 2) * 16 * G_USEC_PER_SEC;
       hearth_dhcp_lease_table_expire (s->leases, s->now);
@@ -282,9 +444,33 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       req.mtu = 1500;
       req.src_port = 68;
       req.unicast = (meta & 1) != 0;
+      if (on_eth2)
+        {
+          req.ifindex = 4;
+          req.ifname = "eth2";
+          req.subnets = eth2;
+          req.n_subnets = G_N_ELEMENTS (eth2);
+        }
+      if (pxe_port)
+        {
+          /* A PXE client on 4011 has an address: its ciaddr, or one of
+           * the receiving subnet's. */
+          req.local_port = HEARTH_DHCP4_PXE_PORT;
+          req.src_port = meta & 1 ? HEARTH_DHCP4_PXE_PORT : 68;
+          req.src_addr = ciaddr != 0 ? ciaddr : req.subnets[0].addr + 76;
+        }
       req.now = s->now;
+      /* On the proxy subnet: relayed from it, or received on eth2, unless
+       * ciaddr is on the subnet of a (non-proxy) range: that is a unicast
+       * renewal from a relayed network, served from that range. */
+      proxy_request = giaddr != 0 ? in_proxy_net (giaddr) : on_eth2 && !on_range_net (ciaddr);
+      leases_before = hearth_dhcp_lease_table_size (s->leases);
       hearth_dhcp4_server_handle (s->server, packet, len, &req, s->msg, s->out, &reply);
-      check_reply (s, packet, len, &reply);
+      check_reply (s, packet, len, &req, proxy_request, &reply);
+      if (reply.len > 0 && reply_is_boot_ack (s))
+        proxy_request = TRUE; /* boot server ACKs change no lease either */
+      if (proxy_request && hearth_dhcp_lease_table_size (s->leases) != leases_before)
+        fail ("a proxy DHCP or boot server exchange changed the lease table");
       check_table (s);
     }
   return 0;
