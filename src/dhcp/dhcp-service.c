@@ -138,7 +138,7 @@ struct _HearthDhcpService {
   gpointer lease_data;
   guint64 sync_batches;
   guint64 write_errors;
-  gboolean warned_write;
+  gboolean warned_compact;      /* said that the rewrite fails, until it works */
 };
 
 static void schedule_expiry (HearthDhcpService *svc);
@@ -470,7 +470,12 @@ compact_now (HearthDhcpService *svc, GError **error)
     hearth_dhcp_lease_to_record (g_ptr_array_index (all, i), now_mono, now_wall, &records[i]);
   if (!hearth_dhcp_lease_store_compact (svc->store, records, all->len, error))
     return FALSE;
-  /* Their changes were flushed first. */
+  /* Everything is on disk, the changes not written before included: from
+   * here on ACKs wait for the disk again. */
+  if (svc->failing)
+    g_message (_("lease file %s written again"), hearth_dhcp_lease_store_get_path (svc->store));
+  svc->failing = FALSE;
+  svc->warned_compact = FALSE;
   send_replies (svc, svc->waiting);
   return TRUE;
 }
@@ -923,7 +928,9 @@ compact_cb (gpointer user_data)
   if (!compact_now (svc, &error))
     {
       svc->write_errors++;
-      g_warning (_("cannot rewrite the lease file: %s; retrying"), error->message);
+      if (!svc->warned_compact)
+        g_warning (_("cannot rewrite the lease file: %s; retrying"), error->message);
+      svc->warned_compact = TRUE;
       svc->compact_source = g_timeout_add (RETRY_DELAY_MS * 5, compact_cb, svc);
       return G_SOURCE_REMOVE;
     }

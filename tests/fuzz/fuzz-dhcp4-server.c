@@ -29,7 +29,8 @@
  *   - a request on the proxy subnet (or relayed from it) changes no lease
  *     and its reply, unless a boot server ACK, has no address and no lease
  *     time; replies to PXE clients there carry a PXE vendor class in 60 and
- *     a well-formed option 43 (sub-options ending with END);
+ *     a well-formed option 43 (sub-options ending with END); on port 67
+ *     only OFFERs (broadcast, no ciaddr) are sent there;
  *   - a reply to a request on port 4011 is sent from 4011 to the
  *     request's ciaddr (its source for a DISCOVER or without ciaddr) and
  *     source port, and is a PXE reply (option 60 is a PXE
@@ -367,6 +368,11 @@ check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Request
       if (!reply_is_pxe (s))
         fail ("proxy subnet reply to a client that is not a PXE client");
       check_pxe_vendor_option (s);
+      if (type == HEARTH_DHCP4_OFFER &&
+          (s->reply->header.ciaddr != 0 || !(s->reply->header.flags & HEARTH_DHCP4_FLAG_BROADCAST)))
+        fail ("proxy OFFER with ciaddr or without the broadcast flag");
+      if (type != HEARTH_DHCP4_OFFER && req->local_port != HEARTH_DHCP4_PXE_PORT)
+        fail ("proxy subnet reply on port 67 other than an OFFER or a boot server ACK");
     }
   if (req->local_port == HEARTH_DHCP4_PXE_PORT)
     {
@@ -453,11 +459,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         }
       if (pxe_port)
         {
-          /* A PXE client on 4011 has an address: its ciaddr, or one of
-           * the receiving subnet's. */
+          /* A PXE client on 4011 has an address: from port 4011 its
+           * ciaddr (if any), from 68 another one of the subnet. */
           req.local_port = HEARTH_DHCP4_PXE_PORT;
           req.src_port = meta & 1 ? HEARTH_DHCP4_PXE_PORT : 68;
-          req.src_addr = ciaddr != 0 ? ciaddr : req.subnets[0].addr + 76;
+          req.src_addr = ciaddr != 0 && (meta & 1) ? ciaddr : req.subnets[0].addr + 76;
         }
       req.now = s->now;
       /* On the proxy subnet: relayed from it, or received on eth2, unless
