@@ -16,16 +16,19 @@
  * allocation. It resets signal dispositions and the signal mask, closes
  * every descriptor but stdin/stdout/stderr and its socket, switches user if
  * asked, then reads one record at a time, forks, execve()s the script with
- * exactly that argv and environment (stdin /dev/null, stdout and stderr
- * inherited: they are the daemon's), waits for it and logs a failure to
- * stderr. It exits at end of file. It ignores SIGTERM, SIGINT, SIGHUP,
+ * exactly that argv and environment (stdin /dev/null, stdout and stderr a
+ * pipe to the helper), passes what the script writes back to the daemon
+ * line by line, waits for it and reports a failure the same way; the
+ * daemon logs those lines (so they reach the journal like everything
+ * else, as dnsmasq logs its scripts' output). It exits at end of file. It ignores SIGTERM, SIGINT, SIGHUP,
  * SIGUSR1, SIGUSR2 and SIGPIPE (the scripts get them back at their
  * defaults) so that it outlives the daemon just long enough to run what was
  * queued, as dnsmasq's helper does; hearth_dhcp_script_free() bounds that.
  *
- * Not here: DHCPv6 and the tftp/arp/relay-snoop actions, Lua scripts, and
- * capturing the script's output line by line into the log (its output goes
- * to wherever the daemon's stdout and stderr go).
+ * A script that leaves a process behind holding its stdout keeps the
+ * helper waiting until that process closes it (dnsmasq's helper too).
+ *
+ * Not here: DHCPv6 and the tftp/arp/relay-snoop actions, Lua scripts.
  */
 #include "config.h"
 
@@ -99,6 +102,8 @@ struct _HearthDhcpScript {
   char *path;
   GPid pid;
   int fd;
+  guint read_id;      /* lines from the helper */
+  GString *in;        /* a line from the helper not complete yet */
   GQueue queue;       /* GBytes records; the head may be partly written */
   gsize head_written; /* bytes of the head record already sent */
   guint watch_id;
@@ -108,6 +113,8 @@ struct _HearthDhcpScript {
   guint drain_timeout_ms;
   guint exit_timeout_ms;
 };
+
+static gboolean script_readable_cb (int fd, GIOCondition condition, gpointer user_data);
 
 /* The signals the helper ignores (see the top of the file). */
 static const int helper_ignored_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE };
@@ -322,25 +329,87 @@ record_new (const char *const *argv, const char *const *env)
 
 /* ---- The helper process (plain POSIX from here to the next rule) ----- */
 
+/* Lines to the daemon: HELPER_LINE_WARNING or HELPER_LINE_OUTPUT, the
+ * text (no newline in it), a newline. */
+#define HELPER_LINE_WARNING 'W'
+#define HELPER_LINE_OUTPUT 'O'
+#define HELPER_LINE_MAX 1024
+
+static int helper_log_fd = STDERR_FILENO; /* the socket, once the helper runs */
+
+static void
+helper_send_line (char kind, const char *text, size_t len)
+{
+  char line[HELPER_LINE_MAX + 2];
+  size_t n = 0;
+
+  if (len > HELPER_LINE_MAX)
+    len = HELPER_LINE_MAX;
+  line[n++] = kind;
+  for (size_t i = 0; i < len; i++)
+    line[n++] = text[i] == '\n' ? ' ' : text[i];
+  line[n++] = '\n';
+  for (size_t done = 0; done < n;)
+    {
+      ssize_t w = write (helper_log_fd, line + done, n - done);
+
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return;
+      done += (size_t) w;
+    }
+}
+
 static void G_GNUC_PRINTF (1, 2)
 helper_log (const char *format, ...)
 {
   char line[512];
   va_list args;
   int len;
-  ssize_t n;
 
   va_start (args, format);
-  len = vsnprintf (line, sizeof line - 1, format, args);
+  len = vsnprintf (line, sizeof line, format, args);
   va_end (args);
   if (len < 0)
     return;
-  if ((gsize) len > sizeof line - 2)
-    len = sizeof line - 2;
-  line[len++] = '\n';
-  do
-    n = write (STDERR_FILENO, line, len);
-  while (n < 0 && errno == EINTR);
+  helper_send_line (HELPER_LINE_WARNING, line, MIN ((size_t) len, sizeof line - 1));
+}
+
+/* Passes what the script writes, line by line, until it closes it. */
+static void
+helper_forward_output (int fd)
+{
+  char buf[HELPER_LINE_MAX];
+  size_t used = 0;
+
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + used, sizeof buf - used);
+      size_t start = 0;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      used += (size_t) n;
+      for (size_t i = 0; i < used; i++)
+        if (buf[i] == '\n')
+          {
+            helper_send_line (HELPER_LINE_OUTPUT, buf + start, i - start);
+            start = i + 1;
+          }
+      if (start == 0 && used == sizeof buf)
+        {
+          /* A line too long: cut. */
+          helper_send_line (HELPER_LINE_OUTPUT, buf, used);
+          start = used;
+        }
+      memmove (buf, buf + start, used - start);
+      used -= start;
+    }
+  if (used > 0)
+    helper_send_line (HELPER_LINE_OUTPUT, buf, used);
 }
 
 /* Reads exactly @size bytes: @size on success, 0 at end of file before
@@ -430,7 +499,13 @@ helper_run (const char *path, char *const *argv, char *const *env)
   const char *action = argv[1] != NULL ? argv[1] : "?";
   pid_t pid;
   int status;
+  int out[2];
 
+  if (pipe2 (out, O_CLOEXEC) != 0)
+    {
+      helper_log ("dhcp-script: cannot make a pipe to run %s %s: %s, event lost", path, action, strerror (errno));
+      return;
+    }
   for (int tries = 0;; tries++)
     {
       pid = fork ();
@@ -441,6 +516,8 @@ helper_run (const char *path, char *const *argv, char *const *env)
   if (pid < 0)
     {
       helper_log ("dhcp-script: cannot fork to run %s %s: %s, event lost", path, action, strerror (errno));
+      close (out[0]);
+      close (out[1]);
       return;
     }
 
@@ -454,6 +531,8 @@ helper_run (const char *path, char *const *argv, char *const *env)
           dup2 (null_fd, STDIN_FILENO);
           close (null_fd);
         }
+      dup2 (out[1], STDOUT_FILENO);
+      dup2 (out[1], STDERR_FILENO);
       helper_set_ignored (SIG_DFL);
       execve (path, argv, env);
       err = errno;
@@ -461,6 +540,9 @@ helper_run (const char *path, char *const *argv, char *const *env)
       _exit (err == ENOENT ? 127 : 126);
     }
 
+  close (out[1]);
+  helper_forward_output (out[0]);
+  close (out[0]);
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
       return;
@@ -525,6 +607,7 @@ helper_main (const HelperSetup *setup)
         helper_fail_switch (setup->status_fd, SWITCH_SETUID);
     }
   close (setup->status_fd);
+  helper_log_fd = setup->sock;
 
   /* Everything but stdio and our socket. */
   if (setup->sock > 3)
@@ -728,10 +811,74 @@ hearth_dhcp_script_new (const char *path, const char *user, GError **error)
   script->path = g_strdup (path);
   script->pid = pid;
   script->fd = sv[0];
+  script->in = g_string_new (NULL);
+  script->read_id = g_unix_fd_add (script->fd, G_IO_IN, script_readable_cb, script);
   g_queue_init (&script->queue);
   script->drain_timeout_ms = HEARTH_DHCP_SCRIPT_DRAIN_TIMEOUT_MS;
   script->exit_timeout_ms = HEARTH_DHCP_SCRIPT_EXIT_TIMEOUT_MS;
   return script;
+}
+
+/* Logs the complete lines in script->in. */
+static void
+script_log_lines (HearthDhcpScript *script)
+{
+  char *nl;
+
+  while ((nl = memchr (script->in->str, '\n', script->in->len)) != NULL)
+    {
+      gsize len = (gsize) (nl - script->in->str);
+      g_autofree char *text = NULL;
+
+      if (len > 0)
+        {
+          /* The script's bytes: valid UTF-8 and no control characters. */
+          text = g_utf8_make_valid (script->in->str + 1, (gssize) len - 1);
+          for (char *p = text; *p != '\0'; p++)
+            if ((guchar) *p < 0x20 || *p == 0x7f)
+              *p = '?';
+          if (script->in->str[0] == HELPER_LINE_OUTPUT)
+            g_message ("dhcp-script: %s", text);
+          else
+            g_warning ("%s", text);
+        }
+      g_string_erase (script->in, 0, (gssize) len + 1);
+    }
+}
+
+/* Reads what the helper has to say; FALSE at its end. */
+static gboolean
+script_read (HearthDhcpScript *script)
+{
+  char buf[4096];
+
+  for (;;)
+    {
+      ssize_t n = read (script->fd, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+      if (n == 0)
+        return FALSE;
+      g_string_append_len (script->in, buf, n);
+      script_log_lines (script);
+      /* Never more than a line kept: the helper caps its lines. */
+      if (script->in->len > 2 * HELPER_LINE_MAX)
+        g_string_truncate (script->in, 0);
+    }
+}
+
+static gboolean
+script_readable_cb (int fd, GIOCondition condition, gpointer user_data)
+{
+  HearthDhcpScript *script = user_data;
+
+  if (script_read (script))
+    return G_SOURCE_CONTINUE;
+  script->read_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -891,12 +1038,15 @@ script_drain (HearthDhcpScript *script, gint64 deadline)
   while (script_flush (script) == FLUSH_BLOCKED)
     {
       gint64 now = g_get_monotonic_time ();
-      struct pollfd pfd = { .fd = script->fd, .events = POLLOUT };
+      struct pollfd pfd = { .fd = script->fd, .events = POLLOUT | POLLIN };
 
       if (now >= deadline)
         break;
       if (poll (&pfd, 1, (int) ((deadline - now + 999) / 1000)) < 0 && errno != EINTR)
         break;
+      /* The helper may be waiting for us to read what it says. */
+      if (pfd.revents & POLLIN)
+        script_read (script);
     }
 }
 
@@ -919,7 +1069,12 @@ script_reap (HearthDhcpScript *script, gint64 deadline)
         return;
       if (g_get_monotonic_time () >= deadline)
         break;
-      g_usleep (10 * 1000);
+      {
+        struct pollfd pfd = { .fd = script->fd, .events = POLLIN };
+
+        if (poll (&pfd, 1, 10) > 0)
+          script_read (script);
+      }
     }
 
   g_warning ("dhcp-script: helper process %d for %s still running %u ms after shutdown, killing it and its scripts",
@@ -937,6 +1092,7 @@ hearth_dhcp_script_free (HearthDhcpScript *script)
     return;
 
   g_clear_handle_id (&script->watch_id, g_source_remove);
+  g_clear_handle_id (&script->read_id, g_source_remove);
   if (!script->helper_gone)
     {
       script_drain (script, g_get_monotonic_time () + (gint64) script->drain_timeout_ms * 1000);
@@ -945,8 +1101,12 @@ hearth_dhcp_script_free (HearthDhcpScript *script)
                    g_queue_get_length (&script->queue), script->path);
     }
   script_clear_queue (script);
-  close (script->fd);
+  /* End of file for the helper; what it says until it exits is logged. */
+  shutdown (script->fd, SHUT_WR);
   script_reap (script, g_get_monotonic_time () + (gint64) script->exit_timeout_ms * 1000);
+  script_read (script);
+  close (script->fd);
+  g_string_free (script->in, TRUE);
   g_free (script->path);
   g_free (script);
 }

@@ -525,7 +525,7 @@ hearth_dns_answer_new_from_reply (const guint8 *data, gsize size, guint16 id, co
   gsize rrs_start, rrs_end = 0;
   guint total, n_ttls = 0, opt_index = G_MAXUINT;
   guint32 min_ttl = G_MAXUINT32;
-  gboolean has_soa = FALSE, answers_question = FALSE;
+  gboolean has_soa = FALSE, answers_question = FALSE, after_opt = FALSE;
   guint32 soa_neg_ttl = 0;
   gsize soa_ttl_pos = 0;
   guint rcode;
@@ -565,8 +565,13 @@ hearth_dns_answer_new_from_reply (const guint8 *data, gsize size, guint16 id, co
           opt_index = i;
           continue;
         }
+      /* A record after OPT: relayed, not cached (the layout would shift);
+       * the rest is still read, so a second OPT is caught as malformed. */
       if (opt_index != G_MAXUINT)
-        return HEARTH_DNS_REPLY_UNCACHEABLE; /* a record after OPT: the layout would shift */
+        {
+          after_opt = TRUE;
+          continue;
+        }
       rrs_end = r.pos;
       n_ttls++;
       min_ttl = MIN (min_ttl, sane_ttl (rec.ttl));
@@ -592,6 +597,8 @@ hearth_dns_answer_new_from_reply (const guint8 *data, gsize size, guint16 id, co
           soa_neg_ttl = MIN (sane_ttl (rec.ttl), sane_ttl (minimum));
         }
     }
+  if (after_opt)
+    return HEARTH_DNS_REPLY_UNCACHEABLE;
   if (rrs_end == 0)
     rrs_end = rrs_start;
 

@@ -583,6 +583,16 @@ test_answer_record_after_opt (void)
   g_assert_cmpint (hearth_dns_answer_new_from_reply (m.b, m.n, 3, &question, &answer), ==,
                    HEARTH_DNS_REPLY_UNCACHEABLE);
   g_assert_null (answer);
+
+  /* A second OPT after that record is still caught: two OPTs are
+   * malformed (RFC 6891 6.1.1), wherever the records between them are.
+   * (libFuzzer: the answer policy removed the record in between and the
+   * rewritten reply was refused while the original had been relayed.) */
+  m.b[11] = 3;
+  m_opt (&m, 512, FALSE);
+  g_assert_cmpint (hearth_dns_answer_new_from_reply (m.b, m.n, 3, &question, &answer), ==,
+                   HEARTH_DNS_REPLY_MALFORMED);
+  g_assert_null (answer);
 }
 
 int

@@ -272,6 +272,19 @@ on_range_net (guint32 addr)
   return (addr & 0xffffff00u) == 0xc0a80100u || (addr & 0xffffff00u) == 0x0a140000u;
 }
 
+static gboolean
+on_interface (const HearthDhcp4Request *req, guint32 addr)
+{
+  for (guint i = 0; i < req->n_subnets; i++)
+    {
+      guint32 mask = req->subnets[i].prefix_len == 0 ? 0 : 0xffffffffu << (32 - req->subnets[i].prefix_len);
+
+      if ((addr & mask) == (req->subnets[i].addr & mask))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Is the reply's option 60 one of the PXE vendor classes? */
 static gboolean
 reply_is_pxe (State *s)
@@ -466,10 +479,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           req.src_addr = ciaddr != 0 && (meta & 1) ? ciaddr : req.subnets[0].addr + 76;
         }
       req.now = s->now;
-      /* On the proxy subnet: relayed from it, or received on eth2, unless
-       * ciaddr is on the subnet of a (non-proxy) range: that is a unicast
-       * renewal from a relayed network, served from that range. */
-      proxy_request = giaddr != 0 ? in_proxy_net (giaddr) : on_eth2 && !on_range_net (ciaddr);
+      /* Is the request's subnet the proxy one? The handler takes the
+       * relay's subnet; else, for a ciaddr that is not on the receiving
+       * interface but on a range's subnet, that subnet (a unicast renewal
+       * from a relayed network, whatever the message type); else the
+       * interface's. */
+      if (giaddr != 0)
+        proxy_request = in_proxy_net (giaddr);
+      else if (ciaddr != 0 && !on_interface (&req, ciaddr) && (on_range_net (ciaddr) || in_proxy_net (ciaddr)))
+        proxy_request = in_proxy_net (ciaddr);
+      else
+        proxy_request = on_eth2;
       leases_before = hearth_dhcp_lease_table_size (s->leases);
       hearth_dhcp4_server_handle (s->server, packet, len, &req, s->msg, s->out, &reply);
       check_reply (s, packet, len, &req, proxy_request, &reply);
