@@ -160,8 +160,11 @@ refresh_cb (gpointer user_data)
 void
 hearth_bus_links_queue_refresh (HearthBusLinks *links)
 {
+  /* At default priority, not idle: GDBus dispatches incoming calls at
+   * default priority, so a Get right after SetDomains would otherwise be
+   * answered before the refresh, with the old value. */
   if (links->refresh_id == 0)
-    links->refresh_id = g_idle_add (refresh_cb, links);
+    links->refresh_id = g_idle_add_full (G_PRIORITY_DEFAULT, refresh_cb, links, NULL);
 }
 
 static void
