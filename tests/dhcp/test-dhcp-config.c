@@ -1669,15 +1669,31 @@ test_pxe_csa_names (void)
     const char *name;
     gint csa;
   } names[] = {
-    { "x86PC", 0 },       { "PC98", 1 },       { "IA64_EFI", 2 },   { "Alpha", 3 },
-    { "Arc_x86", 4 },     { "Intel_Lean_Client", 5 }, { "IA32_EFI", 6 }, { "x86-64_EFI", 7 },
-    { "Xscale_EFI", 8 },  { "BC_EFI", 9 },     { "ARM32_EFI", 10 }, { "ARM64_EFI", 11 },
+    { "x86PC", 0 },
+    { "PC98", 1 },
+    { "IA64_EFI", 2 },
+    { "Alpha", 3 },
+    { "Arc_x86", 4 },
+    { "Intel_Lean_Client", 5 },
+    { "IA32_EFI", 6 },
+    { "x86-64_EFI", 7 },
+    { "Xscale_EFI", 8 },
+    { "BC_EFI", 9 },
+    { "ARM32_EFI", 10 },
+    { "ARM64_EFI", 11 },
     /* Case does not matter (dnsmasq: strcasecmp). */
-    { "X86PC", 0 },       { "x86pc", 0 },      { "X86-64_EFI", 7 }, { "arm64_efi", 11 },
+    { "X86PC", 0 },
+    { "x86pc", 0 },
+    { "X86-64_EFI", 7 },
+    { "arm64_efi", 11 },
     { "bc_efi", 9 },
     /* Not names. */
-    { "Arch_x86", -1 },   { "x86", -1 },       { "x86PC ", -1 },    { "", -1 },
-    { "7", -1 },          { "EFI", -1 },
+    { "Arch_x86", -1 },
+    { "x86", -1 },
+    { "x86PC ", -1 },
+    { "", -1 },
+    { "7", -1 },
+    { "EFI", -1 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -1796,10 +1812,13 @@ test_pxe_service_errors (void)
   apply_bad ("pxe-service=x86PC,Menu,70000", "bad boot server type '70000'");
   apply_bad ("pxe-service=x86PC,Menu,65536,10.0.0.1", "bad boot server type '65536'");
   apply_bad ("pxe-service=x86PC,Menu,13x", "bad boot server type '13x'");
-  apply_bad ("pxe-service=x86PC,Menu,file,10.0.0.1,extra", "expected [tag:<tag>,]<CSA>,<menu text>");
-  apply_bad ("pxe-service=x86PC,Menu,file,300.1.1.1", "bad boot server address or name '300.1.1.1'");
+  apply_bad ("pxe-service=x86PC,Menu,file,10.0.0.1,extra",
+             "expected [tag:<tag>,]<CSA>,<menu text>");
+  apply_bad ("pxe-service=x86PC,Menu,file,300.1.1.1",
+             "bad boot server address or name '300.1.1.1'");
   apply_bad ("pxe-service=x86PC,Menu,13,1.2.3", "bad boot server address or name '1.2.3'");
-  apply_bad ("pxe-service=x86PC,Menu,file,bad name!", "bad boot server address or name 'bad name!'");
+  apply_bad ("pxe-service=x86PC,Menu,file,bad name!",
+             "bad boot server address or name 'bad name!'");
   apply_bad ("pxe-service=tag:,x86PC,Menu,file", "bad tag ''");
   apply_bad (long_menu, "menu text is longer than 255");
 

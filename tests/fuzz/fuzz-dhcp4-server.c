@@ -277,7 +277,8 @@ on_interface (const HearthDhcp4Request *req, guint32 addr)
 {
   for (guint i = 0; i < req->n_subnets; i++)
     {
-      guint32 mask = req->subnets[i].prefix_len == 0 ? 0 : 0xffffffffu << (32 - req->subnets[i].prefix_len);
+      guint32 mask =
+          req->subnets[i].prefix_len == 0 ? 0 : 0xffffffffu << (32 - req->subnets[i].prefix_len);
 
       if ((addr & mask) == (req->subnets[i].addr & mask))
         return TRUE;
@@ -290,7 +291,8 @@ static gboolean
 reply_is_pxe (State *s)
 {
   gsize len = 0;
-  const guint8 *vc = hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
+  const guint8 *vc =
+      hearth_dhcp4_message_get_option (s->reply, HEARTH_DHCP4_OPT_VENDOR_CLASS, &len);
 
   for (guint i = 0; vc != NULL && i < G_N_ELEMENTS (pxe_vendors); i++)
     if (len == strlen (pxe_vendors[i]) && memcmp (vc, pxe_vendors[i], len) == 0)
@@ -328,7 +330,11 @@ check_pxe_vendor_option (State *s)
 }
 
 static void
-check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Request *req, gboolean proxy_request,
+check_reply (State *s,
+             const guint8 *packet,
+             gsize len,
+             const HearthDhcp4Request *req,
+             gboolean proxy_request,
              const HearthDhcp4Reply *reply)
 {
   HearthDhcp4MessageType type;
@@ -356,7 +362,8 @@ check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Request
 
       if (s->msg->header.ciaddr == 0 || s->reply->header.yiaddr != s->msg->header.ciaddr)
         fail ("boot server ACK not for the request's ciaddr");
-      if (s->reply->header.ciaddr != 0 || s->reply->header.file[0] == '\0' || s->reply->header.siaddr == 0)
+      if (s->reply->header.ciaddr != 0 || s->reply->header.file[0] == '\0' ||
+          s->reply->header.siaddr == 0)
         fail ("boot server ACK without a boot file and server, or with ciaddr");
       if (v[4] & 0x80)
         fail ("boot server ACK for a BIS request");
@@ -392,7 +399,9 @@ check_reply (State *s, const guint8 *packet, gsize len, const HearthDhcp4Request
       if (reply->src_port != HEARTH_DHCP4_PXE_PORT)
         fail ("reply to port 4011 not sent from port 4011");
       /* To ciaddr, else (and always for a DISCOVER) to the source. */
-      guint32 want = type == HEARTH_DHCP4_OFFER || s->msg->header.ciaddr == 0 ? req->src_addr : s->msg->header.ciaddr;
+      guint32 want = type == HEARTH_DHCP4_OFFER || s->msg->header.ciaddr == 0
+                         ? req->src_addr
+                         : s->msg->header.ciaddr;
 
       if (reply->dst_addr != want || reply->via_arp)
         fail ("reply to port 4011 not sent to ciaddr or the request's source");
@@ -450,8 +459,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       pos += len;
       if (len >= 28)
         {
-          ciaddr = (guint32) packet[12] << 24 | (guint32) packet[13] << 16 | (guint32) packet[14] << 8 | packet[15];
-          giaddr = (guint32) packet[24] << 24 | (guint32) packet[25] << 16 | (guint32) packet[26] << 8 | packet[27];
+          ciaddr = (guint32) packet[12] << 24 | (guint32) packet[13] << 16 |
+                   (guint32) packet[14] << 8 | packet[15];
+          giaddr = (guint32) packet[24] << 24 | (guint32) packet[25] << 16 |
+                   (guint32) packet[26] << 8 | packet[27];
         }
 
       s->now += (gint64) (meta >> 2) * 16 * G_USEC_PER_SEC;
@@ -486,7 +497,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
        * interface's. */
       if (giaddr != 0)
         proxy_request = in_proxy_net (giaddr);
-      else if (ciaddr != 0 && !on_interface (&req, ciaddr) && (on_range_net (ciaddr) || in_proxy_net (ciaddr)))
+      else if (ciaddr != 0 && !on_interface (&req, ciaddr) &&
+               (on_range_net (ciaddr) || in_proxy_net (ciaddr)))
         proxy_request = in_proxy_net (ciaddr);
       else
         proxy_request = on_eth2;
