@@ -2219,7 +2219,8 @@ h_pxe_service (HearthDhcpConfig *c, const HearthConfigItem *item, GError **error
     {
       const char *f = FIELD (fields, i);
 
-      if (g_ascii_isdigit (f[0]))
+      /* A number is a boot server type; anything else ("3com" too) a file. */
+      if (f[strspn (f, "0123456789")] == '\0')
         {
           if (!parse_u16 (f, &service->type))
             {

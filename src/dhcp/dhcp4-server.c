@@ -708,7 +708,11 @@ select_subnet (Exchange *x, guint32 hint)
    * holding ciaddr, as in dnsmasq; the default router is the relay last
    * seen for that range. Before, such renewals were taken for the local
    * subnet: ignored, or NAKed ("wrong network") when authoritative. */
-  if (x->msg->header.ciaddr != 0)
+  /* Not for a DISCOVER, nor with a requested address (option 50): only
+   * a client in RENEWING/REBINDING (or INFORM) speaks from its address,
+   * as in dnsmasq. */
+  if (x->msg->header.ciaddr != 0 && x->type != HEARTH_DHCP4_DISCOVER &&
+      !hearth_dhcp4_message_has_option (x->msg, HEARTH_DHCP4_OPT_REQUESTED_ADDRESS))
     {
       guint32 ciaddr = x->msg->header.ciaddr;
       gboolean local = FALSE;
@@ -2115,11 +2119,12 @@ pxe_detect (Exchange *x)
   const HearthDhcpConfig *c = x->srv->config;
   gsize vc_len = 0;
   const guint8 *vc = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_VENDOR_CLASS, &vc_len);
-  guint16 arch;
+  gsize arch_len = 0;
+  /* RFC 4578 2.1: a list of architectures; the first is the one used. */
+  const guint8 *arch = hearth_dhcp4_message_get_option (x->msg, HEARTH_DHCP4_OPT_CLIENT_ARCH, &arch_len);
   guint n = c->pxe_vendors->len > 0 ? c->pxe_vendors->len : G_N_ELEMENTS (pxe_default_vendors);
 
-  if (vc == NULL || !hearth_dhcp_config_pxe_enabled (c) ||
-      !hearth_dhcp4_message_get_u16 (x->msg, HEARTH_DHCP4_OPT_CLIENT_ARCH, &arch))
+  if (vc == NULL || !hearth_dhcp_config_pxe_enabled (c) || arch == NULL || arch_len < 2)
     return;
   for (guint i = 0; i < n; i++)
     {
@@ -2129,7 +2134,7 @@ pxe_detect (Exchange *x)
       if (vc_len >= len && memcmp (vc, v, len) == 0)
         x->pxe_vendor = v;
     }
-  x->pxe_arch = arch;
+  x->pxe_arch = (guint16) (arch[0] << 8 | arch[1]);
 }
 
 static gboolean
@@ -2242,7 +2247,7 @@ pxe_add_menu (Exchange *x, GByteArray *out)
 
       if (s->basename == NULL && s->type != 0 && s->server_addr == 0)
         control = 2; /* the client has to look for that server type */
-      if (server != 0 && s->type != 0)
+      if (server != 0)
         {
           guint32 n = htonl (server);
 
@@ -2414,7 +2419,9 @@ pxe_address_reply (Exchange *x, guint32 client_addr, HearthDhcp4Reply *out)
   else
     {
       out->dst_addr = client_addr;
-      out->dst_port = req->src_addr == client_addr ? req->src_port : 68;
+      out->dst_port = req->src_addr == client_addr ? req->src_port : x->srv->config->client_port != 0
+                                                                         ? x->srv->config->client_port
+                                                                         : 68;
     }
 }
 

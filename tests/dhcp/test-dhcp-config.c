@@ -1811,7 +1811,17 @@ test_pxe_service_errors (void)
   apply_bad ("pxe-service=", "needs a value");
   apply_bad ("pxe-service=x86PC,Menu,70000", "bad boot server type '70000'");
   apply_bad ("pxe-service=x86PC,Menu,65536,10.0.0.1", "bad boot server type '65536'");
-  apply_bad ("pxe-service=x86PC,Menu,13x", "bad boot server type '13x'");
+  apply_bad ("pxe-service=x86PC,Menu,70000", "bad boot server type '70000'");
+  /* Not all digits: a file name, as in dnsmasq ("3com" is a fine one). */
+  {
+    g_autoptr (HearthDhcpConfig) config = hearth_dhcp_config_new ();
+    HearthDhcpPxeService *s;
+
+    apply_ok (config, "pxe-service=x86PC,Menu,3com");
+    s = g_ptr_array_index (config->pxe_services, 0);
+    g_assert_cmpstr (s->basename, ==, "3com");
+    g_assert_cmphex (s->type, ==, 0x8000);
+  }
   apply_bad ("pxe-service=x86PC,Menu,file,10.0.0.1,extra",
              "expected [tag:<tag>,]<CSA>,<menu text>");
   apply_bad ("pxe-service=x86PC,Menu,file,300.1.1.1",
