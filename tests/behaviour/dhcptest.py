@@ -604,6 +604,32 @@ def build_message(msg_type, xid, mac, options=(), ciaddr='0.0.0.0', broadcast=Tr
     return head + MAGIC + opts
 
 
+def parse_options(area, opts, order):
+    """Options of one area into opts (code -> bytes, repeated codes
+    concatenated as RFC 3396 says) and order (codes as met).  Stops at END
+    or at an option cut short."""
+    pos = 0
+    while pos < len(area):
+        code = area[pos]
+        if code == 255:
+            break
+        if code == 0:
+            pos += 1
+            continue
+        if len(area) - pos < 2:
+            break
+        n = area[pos + 1]
+        if len(area) - pos - 2 < n:
+            break
+        value = area[pos + 2:pos + 2 + n]
+        if code in opts:
+            opts[code] += value
+        else:
+            opts[code] = value
+            order.append(code)
+        pos += 2 + n
+
+
 def parse_reply(data):
     """(xid, chaddr, yiaddr, message type, options dict) of a BOOTREPLY,
     or None for anything else."""
@@ -613,21 +639,7 @@ def parse_reply(data):
     yiaddr = socket.inet_ntoa(data[16:20])
     chaddr = data[28:34]
     opts = {}
-    pos = 240
-    while pos < len(data):
-        code = data[pos]
-        if code == 255:
-            break
-        if code == 0:
-            pos += 1
-            continue
-        if len(data) - pos < 2:
-            break
-        n = data[pos + 1]
-        if len(data) - pos - 2 < n:
-            break
-        opts.setdefault(code, data[pos + 2:pos + 2 + n])
-        pos += 2 + n
+    parse_options(data[240:], opts, [])
     mtype = opts.get(53, b'\0')[0] if opts.get(53) else None
     return xid, chaddr, yiaddr, mtype, opts
 

@@ -97,32 +97,6 @@ def ip_text(raw):
     return socket.inet_ntoa(raw)
 
 
-def parse_options(area, opts, order):
-    """Options of one area into opts (code -> bytes, repeated codes
-    concatenated as RFC 3396 says) and order (codes as met).  Stops at END
-    or at an option cut short."""
-    pos = 0
-    while pos < len(area):
-        code = area[pos]
-        if code == 255:
-            break
-        if code == 0:
-            pos += 1
-            continue
-        if len(area) - pos < 2:
-            break
-        n = area[pos + 1]
-        if len(area) - pos - 2 < n:
-            break
-        value = area[pos + 2:pos + 2 + n]
-        if code in opts:
-            opts[code] += value
-        else:
-            opts[code] = value
-            order.append(code)
-        pos += 2 + n
-
-
 def parse_suboptions(data):
     """Option 43 of a PXE reply as a list of (code, bytes) in order; the
     END sub-option (255) is listed as (255, b'') so tests can see it."""
@@ -164,14 +138,14 @@ class Reply:
         self.chaddr = chaddr[:self.hlen]
         self.options = {}
         self.order = []
-        parse_options(data[240:], self.options, self.order)
+        dt.parse_options(data[240:], self.options, self.order)
         overload = self.options.get(52, b'\0')[0] if self.options.get(52) else 0
         self.sname_raw, self.file_raw = sname, file
         if overload & 1:
-            parse_options(file, self.options, self.order)
+            dt.parse_options(file, self.options, self.order)
             file = b''
         if overload & 2:
-            parse_options(sname, self.options, self.order)
+            dt.parse_options(sname, self.options, self.order)
             sname = b''
         self.sname = sname.split(b'\0', 1)[0].decode('latin-1')
         self.file = file.split(b'\0', 1)[0].decode('latin-1')
