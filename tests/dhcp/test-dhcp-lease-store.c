@@ -742,6 +742,32 @@ test_store_damaged_file (Fixture *f, gconstpointer data)
   seen_clear (&seen);
 }
 
+/* Files written from now on stop growing at @bytes (EFBIG, as a full
+ * disk would stop them); SIGXFSZ is ignored meanwhile, as hearthd does. */
+typedef struct {
+  struct rlimit old_limit;
+  void (*old_handler) (int);
+} FileSizeLimit;
+
+static void
+limit_file_size (FileSizeLimit *saved, rlim_t bytes)
+{
+  struct rlimit limit;
+
+  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &saved->old_limit));
+  limit = saved->old_limit;
+  limit.rlim_cur = bytes;
+  saved->old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+}
+
+static void
+unlimit_file_size (const FileSizeLimit *saved)
+{
+  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &saved->old_limit));
+  signal (SIGXFSZ, saved->old_handler);
+}
+
 static void
 test_store_compact_failure (Fixture *f, gconstpointer data)
 {
@@ -785,22 +811,16 @@ test_store_compact_failure (Fixture *f, gconstpointer data)
    * PATH stays as it was. */
   g_assert_no_errno (rmdir (tmp));
   {
-    struct rlimit old_limit, limit;
-    void (*old_handler) (int);
+    FileSizeLimit saved;
     HearthDhcpLeaseRecord many[8];
     gboolean ok;
 
     for (guint i = 0; i < G_N_ELEMENTS (many); i++)
       many[i] = make_record (1718000000, 1, "525400aabbcc", 0x0a000010 + i,
                              "somewhat-long-host-name", "");
-    g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &old_limit));
-    limit = old_limit;
-    limit.rlim_cur = 100;
-    old_handler = signal (SIGXFSZ, SIG_IGN);
-    g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+    limit_file_size (&saved, 100);
     ok = hearth_dhcp_lease_store_compact (store, many, G_N_ELEMENTS (many), &error);
-    g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &old_limit));
-    signal (SIGXFSZ, old_handler);
+    unlimit_file_size (&saved);
     g_assert_false (ok);
     g_assert_nonnull (error);
     g_clear_error (&error);
@@ -833,8 +853,7 @@ test_store_flush_failure (Fixture *f, gconstpointer data)
   HearthDhcpLeaseRecord a = make_record (5, 1, "cc", 0x0a000009, "z", "");
   HearthDhcpLeaseRecord b = make_record (6, 1, "dd", 0x0a00000a, "w", "0102030405060708090a");
   HearthDhcpLeaseStoreStats stats;
-  struct rlimit old_limit, limit;
-  void (*old_handler) (int);
+  FileSizeLimit saved;
   const char *first_line = "add 5 cc 10.0.0.9 z *\n";
   Seen seen;
 
@@ -847,14 +866,9 @@ test_store_flush_failure (Fixture *f, gconstpointer data)
    * the middle of its first line (EFBIG, as a full disk would cut it). */
   hearth_dhcp_lease_store_put (store, &b);
   hearth_dhcp_lease_store_delete (store, 0x0a000009);
-  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &old_limit));
-  limit = old_limit;
-  limit.rlim_cur = strlen (first_line) + 10;
-  old_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+  limit_file_size (&saved, strlen (first_line) + 10);
   g_assert_false (hearth_dhcp_lease_store_flush (store, &error));
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &old_limit));
-  signal (SIGXFSZ, old_handler);
+  unlimit_file_size (&saved);
 
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, journal));
@@ -870,12 +884,9 @@ test_store_flush_failure (Fixture *f, gconstpointer data)
   g_assert_cmpstr (text, ==, first_line);
 
   /* A compaction cannot happen while the batch cannot be written. */
-  limit.rlim_cur = strlen (first_line);
-  old_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+  limit_file_size (&saved, strlen (first_line));
   g_assert_false (hearth_dhcp_lease_store_compact (store, &b, 1, &error));
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &old_limit));
-  signal (SIGXFSZ, old_handler);
+  unlimit_file_size (&saved);
   g_assert_nonnull (error);
   g_clear_error (&error);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
@@ -1009,8 +1020,7 @@ test_store_async_failure (Fixture *f, gconstpointer data)
   HearthDhcpLeaseRecord a = make_record (5, 1, "cc", 0x0a000009, "z", "");
   HearthDhcpLeaseRecord b = make_record (6, 1, "dd", 0x0a00000a, "w", "");
   HearthDhcpLeaseStoreStats stats;
-  struct rlimit old_limit, limit;
-  void (*old_handler) (int);
+  FileSizeLimit saved;
   Seen seen;
 
   store = load_store (f->path, &seen);
@@ -1018,16 +1028,11 @@ test_store_async_failure (Fixture *f, gconstpointer data)
 
   /* The thread's write is cut after 4 bytes (the limit is the process's). */
   hearth_dhcp_lease_store_put (store, &a);
-  g_assert_no_errno (getrlimit (RLIMIT_FSIZE, &old_limit));
-  limit = old_limit;
-  limit.rlim_cur = 4;
-  old_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &limit));
+  limit_file_size (&saved, 4);
   g_assert_true (hearth_dhcp_lease_store_submit (store));
   hearth_dhcp_lease_store_put (store, &b);
   g_assert_cmpint (hearth_dhcp_lease_store_collect (store, TRUE, &error), ==, HEARTH_DHCP_LEASE_STORE_FAILED);
-  g_assert_no_errno (setrlimit (RLIMIT_FSIZE, &old_limit));
-  signal (SIGXFSZ, old_handler);
+  unlimit_file_size (&saved);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, journal));
   g_clear_error (&error);
