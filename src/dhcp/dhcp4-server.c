@@ -1545,24 +1545,33 @@ add_name_options (Exchange *x, const HearthDhcpLease *lease)
     }
 }
 
+/* The first of @items whose tags all match and that names a tag, else
+ * the first untagged one (a tagged item beats an untagged one, as in
+ * dnsmasq); @tags_offset is where an item keeps its HearthDhcpTagMatch. */
+static gconstpointer
+pick_by_tags (const Exchange *x, GPtrArray *items, glong tags_offset)
+{
+  gconstpointer untagged = NULL;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      gpointer item = g_ptr_array_index (items, i);
+      HearthDhcpTagMatch match = G_STRUCT_MEMBER (HearthDhcpTagMatch, item, tags_offset);
+
+      if (!tags_match (&x->tags, match))
+        continue;
+      if (match != NULL && match[0] != NULL)
+        return item;
+      if (untagged == NULL)
+        untagged = item;
+    }
+  return untagged;
+}
+
 static const HearthDhcpBoot *
 boot_for (const Exchange *x)
 {
-  const HearthDhcpConfig *c = x->srv->config;
-  const HearthDhcpBoot *untagged = NULL;
-
-  for (guint i = 0; c->boots != NULL && i < c->boots->len; i++)
-    {
-      const HearthDhcpBoot *b = g_ptr_array_index (c->boots, i);
-
-      if (!tags_match (&x->tags, b->match_tags))
-        continue;
-      if (b->match_tags != NULL && b->match_tags[0] != NULL)
-        return b;
-      if (untagged == NULL)
-        untagged = b;
-    }
-  return untagged;
+  return pick_by_tags (x, x->srv->config->boots, G_STRUCT_OFFSET (HearthDhcpBoot, match_tags));
 }
 
 /* Header and the options every reply of @type carries; the caller adds
@@ -2190,21 +2199,7 @@ pxe_single_efi_service (const Exchange *x)
 static const HearthDhcpPxePrompt *
 pxe_prompt_for (const Exchange *x)
 {
-  const HearthDhcpConfig *c = x->srv->config;
-  const HearthDhcpPxePrompt *untagged = NULL;
-
-  for (guint i = 0; i < c->pxe_prompts->len; i++)
-    {
-      const HearthDhcpPxePrompt *p = g_ptr_array_index (c->pxe_prompts, i);
-
-      if (!tags_match (&x->tags, p->match_tags))
-        continue;
-      if (p->match_tags != NULL && p->match_tags[0] != NULL)
-        return p;
-      if (untagged == NULL)
-        untagged = p;
-    }
-  return untagged;
+  return pick_by_tags (x, x->srv->config->pxe_prompts, G_STRUCT_OFFSET (HearthDhcpPxePrompt, match_tags));
 }
 
 static void
